@@ -1,0 +1,20 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Generated code imports the runtime by package name, exactly as in a user's project.
+    alias: {
+      "rony-ts/runtime/client": here("./runtime/client/index.ts"),
+      "rony-ts/runtime": here("./runtime/index.ts"),
+    },
+  },
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**", "dist/**"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
