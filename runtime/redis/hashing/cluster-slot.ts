@@ -1,0 +1,19 @@
+import { hashTagOf } from "./hash-tag.js";
+
+/** CRC16/XMODEM, the checksum Redis Cluster maps keys to its 16384 slots with. */
+const table = new Uint16Array(256);
+for (let i = 0; i < 256; i++) {
+  let crc = i << 8;
+  for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  table[i] = crc;
+}
+
+export const CLUSTER_SLOTS = 16384;
+
+/** The Redis Cluster slot of a key (honours `{hash tags}`), as `CLUSTER KEYSLOT` computes it. */
+export function clusterSlot(key: string): number {
+  const bytes = Buffer.from(hashTagOf(key), "utf8");
+  let crc = 0;
+  for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ table[((crc >> 8) ^ byte) & 0xff]!;
+  return crc % CLUSTER_SLOTS;
+}
