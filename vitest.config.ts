@@ -8,6 +8,7 @@ export default defineConfig({
     // Generated code imports the runtime by package name, exactly as in a user's project.
     alias: {
       "rony-ts/runtime/client": here("./runtime/client/index.ts"),
+      "rony-ts/runtime/rpc": here("./runtime/rpc/index.ts"),
       "rony-ts/runtime": here("./runtime/index.ts"),
     },
   },

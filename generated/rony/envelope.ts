@@ -14,9 +14,9 @@ export const protobufFileName = "rony/envelope.proto";
 /**
  * The rony-ts wire format: what travels in a WebSocket frame, an HTTP body or a cluster tunnel.
  *
- * A request is an Envelope whose `constructor` is the constructor id of the rpc and whose
+ * A request is an Envelope whose `constructor_id` is the constructor id of the rpc and whose
  * `payload` is the encoded input message. Its reply carries the same `request_id`; the
- * constructor is the id of the output message, of rony.Error, or of rony.Redirect.
+ * constructor is the id of the output message, of rony.RpcError, or of rony.Redirect.
  * Constructor ids are FNV-1a 32-bit hashes of fully-qualified names (see docs/constructor-ids.md).
  */
 
@@ -196,7 +196,7 @@ export function redirectReasonToJSON(object: RedirectReason): string {
 
 export interface Envelope {
   /** Which rpc (requests) or which message (replies and pushes) the payload holds. */
-  constructor: number;
+  constructorId: number;
   /** Chosen by the caller, echoed by the reply; 0 for server pushes. */
   requestId: number;
   /** The encoded message. */
@@ -215,7 +215,7 @@ export interface MessageContainer {
   envelopes: Envelope[];
 }
 
-export interface Error {
+export interface RpcError {
   code: ErrorCode;
   /** What the error is about (a field name, a key), machine-readable. */
   items: string;
@@ -235,13 +235,13 @@ export interface Redirect {
 }
 
 function createBaseEnvelope(): Envelope {
-  return { constructor: 0, requestId: 0, payload: new Uint8Array(0), headers: {} };
+  return { constructorId: 0, requestId: 0, payload: new Uint8Array(0), headers: {} };
 }
 
 export const Envelope: MessageFns<Envelope> = {
   encode(message: Envelope, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.constructor !== 0) {
-      writer.uint32(13).fixed32(message.constructor);
+    if (message.constructorId !== 0) {
+      writer.uint32(13).fixed32(message.constructorId);
     }
     if (message.requestId !== 0) {
       writer.uint32(16).uint32(message.requestId);
@@ -273,7 +273,7 @@ export const Envelope: MessageFns<Envelope> = {
               break;
             }
 
-            message.constructor = reader.fixed32();
+            message.constructorId = reader.fixed32();
             continue;
           }
           case 2: {
@@ -317,7 +317,11 @@ export const Envelope: MessageFns<Envelope> = {
 
   fromJSON(object: any): Envelope {
     return {
-      constructor: isSet(object.constructor) ? globalThis.Number(object.constructor) : 0,
+      constructorId: isSet(object.constructorId)
+        ? globalThis.Number(object.constructorId)
+        : isSet(object.constructor_id)
+        ? globalThis.Number(object.constructor_id)
+        : 0,
       requestId: isSet(object.requestId)
         ? globalThis.Number(object.requestId)
         : isSet(object.request_id)
@@ -343,8 +347,8 @@ export const Envelope: MessageFns<Envelope> = {
 
   toJSON(message: Envelope): unknown {
     const obj: any = {};
-    if (message.constructor !== 0) {
-      obj.constructor = Math.round(message.constructor);
+    if (message.constructorId !== 0) {
+      obj.constructorId = Math.round(message.constructorId);
     }
     if (message.requestId !== 0) {
       obj.requestId = Math.round(message.requestId);
@@ -369,7 +373,7 @@ export const Envelope: MessageFns<Envelope> = {
   },
   fromPartial(object: DeepPartial<Envelope>): Envelope {
     const message = createBaseEnvelope();
-    message.constructor = object.constructor ?? 0;
+    message.constructorId = object.constructorId ?? 0;
     message.requestId = object.requestId ?? 0;
     message.payload = object.payload ?? new Uint8Array(0);
     message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
@@ -541,12 +545,12 @@ export const MessageContainer: MessageFns<MessageContainer> = {
   },
 };
 
-function createBaseError(): Error {
+function createBaseRpcError(): RpcError {
   return { code: 0, items: "", description: "" };
 }
 
-export const Error: MessageFns<Error> = {
-  encode(message: Error, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const RpcError: MessageFns<RpcError> = {
+  encode(message: RpcError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.code !== 0) {
       writer.uint32(8).int32(message.code);
     }
@@ -559,7 +563,7 @@ export const Error: MessageFns<Error> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): Error {
+  decode(input: BinaryReader | Uint8Array, length?: number): RpcError {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -568,7 +572,7 @@ export const Error: MessageFns<Error> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseError();
+      const message = createBaseRpcError();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -608,7 +612,7 @@ export const Error: MessageFns<Error> = {
     }
   },
 
-  fromJSON(object: any): Error {
+  fromJSON(object: any): RpcError {
     return {
       code: isSet(object.code) ? errorCodeFromJSON(object.code) : 0,
       items: isSet(object.items) ? globalThis.String(object.items) : "",
@@ -616,7 +620,7 @@ export const Error: MessageFns<Error> = {
     };
   },
 
-  toJSON(message: Error): unknown {
+  toJSON(message: RpcError): unknown {
     const obj: any = {};
     if (message.code !== 0) {
       obj.code = errorCodeToJSON(message.code);
@@ -630,11 +634,11 @@ export const Error: MessageFns<Error> = {
     return obj;
   },
 
-  create(base?: DeepPartial<Error>): Error {
-    return Error.fromPartial(base ?? {});
+  create(base?: DeepPartial<RpcError>): RpcError {
+    return RpcError.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<Error>): Error {
-    const message = createBaseError();
+  fromPartial(object: DeepPartial<RpcError>): RpcError {
+    const message = createBaseRpcError();
     message.code = object.code ?? 0;
     message.items = object.items ?? "";
     message.description = object.description ?? "";

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// protoc / buf plugin entry: CodeGeneratorRequest on stdin, CodeGeneratorResponse on stdout.
+// Schema mistakes print `file.proto:line: element: option: message` on stderr and exit 1, without a stack.
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { CodeGeneratorRequestSchema, CodeGeneratorResponseSchema } from "@bufbuild/protobuf/wkt";
+import { generate, GenerationError, ParameterError } from "../compiler/index.js";
+import { allPlugins } from "../plugins/index.js";
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+try {
+  const request = fromBinary(CodeGeneratorRequestSchema, await readStdin());
+  const response = generate(request, allPlugins);
+  process.stdout.write(toBinary(CodeGeneratorResponseSchema, response));
+} catch (err) {
+  if (err instanceof GenerationError || err instanceof ParameterError) {
+    process.stderr.write(`protoc-gen-rony-ts: ${err.message.replaceAll("\n", "\nprotoc-gen-rony-ts: ")}\n`);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,150 @@
+// The one intermediate model every plugin reads. Built once from the CodeGeneratorRequest by
+// read-request.ts and checked by validate.ts; plugins never see raw descriptors.
+
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+}
+
+export type ScalarType =
+  | "double" | "float" | "int64" | "uint64" | "int32" | "fixed64" | "fixed32" | "bool" | "string"
+  | "bytes" | "uint32" | "sfixed32" | "sfixed64" | "sint32" | "sint64";
+
+export type FieldType =
+  | { readonly kind: "scalar"; readonly scalar: ScalarType }
+  | { readonly kind: "enum"; readonly enumName: string; readonly ref: TypeRef }
+  | { readonly kind: "message"; readonly ref: TypeRef }
+  | { readonly kind: "map"; readonly key: ScalarType; readonly value: FieldType };
+
+/** A message or enum as generated code refers to it: the ts-proto export in another module. */
+export interface TypeRef {
+  /** Fully-qualified proto name, no leading dot. */
+  readonly fullName: string;
+  /** The export name in ts-proto's module ("Outer_Inner"). */
+  readonly tsName: string;
+  /** The proto file that declares it ("examples/echo.proto"). */
+  readonly protoFile: string;
+}
+
+export interface FieldIR {
+  readonly name: string;
+  /** ts-proto's property name (lowerCamelCase). */
+  readonly tsName: string;
+  readonly jsonName: string;
+  readonly number: number;
+  readonly type: FieldType;
+  readonly repeated: boolean;
+  /** proto3 `optional` or proto2 `optional`: presence is tracked. */
+  readonly optional: boolean;
+  readonly oneof: string | undefined;
+  readonly column: string;
+  readonly indexed: boolean;
+  readonly defaultValue: string;
+  readonly help: string;
+  readonly source: SourceRef;
+}
+
+export interface MessageIR extends TypeRef {
+  readonly constructorId: number;
+  readonly fields: readonly FieldIR[];
+  readonly source: SourceRef;
+}
+
+export type HttpVerb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface HttpBindingIR {
+  readonly method: HttpVerb;
+  readonly path: string;
+  /** `{param}` names in path order, as written. */
+  readonly pathParams: readonly string[];
+  readonly body: string;
+  readonly source: SourceRef;
+}
+
+export interface MethodIR {
+  readonly name: string;
+  /** Member name in interfaces and clients ("say"), already safe. */
+  readonly localName: string;
+  readonly fullName: string;
+  readonly constructorId: number;
+  readonly input: MessageIR;
+  readonly output: MessageIR;
+  readonly clientStreaming: boolean;
+  readonly serverStreaming: boolean;
+  readonly internal: boolean;
+  readonly readOnly: boolean;
+  readonly followerOk: boolean;
+  readonly timeoutMs: number;
+  /** Full pattern: the service prefix and the rpc's pattern joined by ",". */
+  readonly pattern: string;
+  readonly http: HttpBindingIR | undefined;
+  readonly comment: string;
+  readonly source: SourceRef;
+}
+
+export type Replication = "none" | "raft" | "sharded";
+
+export interface ServiceIR {
+  readonly name: string;
+  readonly fullName: string;
+  readonly noClient: boolean;
+  readonly patternPrefix: string;
+  readonly replication: Replication;
+  readonly shardKey: string;
+  readonly methods: readonly MethodIR[];
+  readonly comment: string;
+  readonly source: SourceRef;
+}
+
+export interface KeyPartIR {
+  readonly field: FieldIR;
+  readonly descending: boolean;
+}
+
+export interface IndexIR {
+  readonly name: string;
+  readonly fields: readonly FieldIR[];
+  readonly unique: boolean;
+  readonly finder: string;
+}
+
+export interface ModelIR {
+  readonly message: MessageIR;
+  readonly connection: ConnectionIR;
+  readonly table: string;
+  readonly partitionKey: readonly FieldIR[];
+  readonly sortKey: readonly KeyPartIR[];
+  readonly indexes: readonly IndexIR[];
+  readonly shardKey: FieldIR | undefined;
+  readonly subscribable: boolean;
+  readonly singleton: boolean;
+  readonly source: SourceRef;
+}
+
+export const builtinConnectionKinds = ["mysql", "redis", "redis_sharded", "redis_cluster", "redis_ha", "memory"] as const;
+export type BuiltinConnectionKind = (typeof builtinConnectionKinds)[number];
+
+export interface ConnectionIR {
+  readonly name: string;
+  /** A built-in kind, or the user's own kind name. */
+  readonly kind: string;
+  readonly builtin: boolean;
+  readonly source: SourceRef;
+}
+
+export interface FileIR {
+  /** "examples/echo.proto". */
+  readonly name: string;
+  readonly package: string;
+  /** Module path of ts-proto's output for this file, without extension ("examples/echo"). */
+  readonly modulePath: string;
+  readonly messages: readonly MessageIR[];
+  readonly services: readonly ServiceIR[];
+  readonly models: readonly ModelIR[];
+  readonly connections: readonly ConnectionIR[];
+}
+
+export interface SchemaIR {
+  /** Files to generate, in request order. */
+  readonly files: readonly FileIR[];
+}

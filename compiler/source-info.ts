@@ -1,0 +1,73 @@
+// Lines and comments for descriptors, from the file's SourceCodeInfo (present for files to generate).
+import type { DescField, DescFile, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
+
+type Element = DescMessage | DescField | DescService | DescMethod;
+
+// Field numbers of FileDescriptorProto / DescriptorProto / ServiceDescriptorProto (descriptor.proto).
+const FILE_MESSAGE_TYPE = 4;
+const FILE_SERVICE = 6;
+const MESSAGE_FIELD = 2;
+const MESSAGE_NESTED_TYPE = 3;
+const SERVICE_METHOD = 2;
+export const OPTIONS_FIELD = { message: 7, field: 8, service: 3, method: 4, file: 8 } as const;
+
+export function pathOf(desc: Element): number[] {
+  switch (desc.kind) {
+    case "message":
+      return desc.parent === undefined
+        ? [FILE_MESSAGE_TYPE, desc.file.proto.messageType.indexOf(desc.proto)]
+        : [...pathOf(desc.parent), MESSAGE_NESTED_TYPE, desc.parent.proto.nestedType.indexOf(desc.proto)];
+    case "field": {
+      const parent = desc.parent;
+      return [...pathOf(parent), MESSAGE_FIELD, parent.proto.field.indexOf(desc.proto)];
+    }
+    case "service":
+      return [FILE_SERVICE, desc.file.proto.service.indexOf(desc.proto)];
+    case "rpc":
+      return [...pathOf(desc.parent), SERVICE_METHOD, desc.parent.proto.method.indexOf(desc.proto)];
+  }
+}
+
+function fileOf(desc: Element): DescFile {
+  switch (desc.kind) {
+    case "field":
+      return desc.parent.file;
+    case "rpc":
+      return desc.parent.file;
+    default:
+      return desc.file;
+  }
+}
+
+function startsWith(path: readonly number[], prefix: readonly number[]): boolean {
+  return prefix.length <= path.length && prefix.every((v, i) => path[i] === v);
+}
+
+/** 1-based line of the longest recorded prefix of `path` (an option's own line when recorded), or 0. */
+export function lineOf(file: DescFile, path: readonly number[]): number {
+  let best: { len: number; line: number } = { len: -1, line: 0 };
+  for (const loc of file.proto.sourceCodeInfo?.location ?? []) {
+    if (loc.path.length > best.len && startsWith(path, loc.path) && loc.span.length > 0) {
+      best = { len: loc.path.length, line: (loc.span[0] ?? -1) + 1 };
+    }
+  }
+  return best.line;
+}
+
+export function sourceOf(desc: Element, optionPath: readonly number[] = []): { file: string; line: number } {
+  const file = fileOf(desc);
+  return { file: file.proto.name, line: lineOf(file, [...pathOf(desc), ...optionPath]) };
+}
+
+export function fileSource(file: DescFile, path: readonly number[]): { file: string; line: number } {
+  return { file: file.proto.name, line: lineOf(file, path) };
+}
+
+export function leadingComment(desc: Element): string {
+  const file = fileOf(desc);
+  const path = pathOf(desc);
+  const loc = file.proto.sourceCodeInfo?.location.find(
+    (l) => l.path.length === path.length && startsWith(path, l.path),
+  );
+  return (loc?.leadingComments ?? "").trim();
+}

@@ -1,0 +1,104 @@
+// Checks that need the whole IR: routes, constructor ids, rpc-level rules.
+import { formatConstructorId } from "./constructor-id.js";
+import type { Diagnostic } from "./diagnostics.js";
+import type { MessageIR, MethodIR, SchemaIR, ServiceIR } from "./ir.js";
+
+const patternPart = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.*-]+$/;
+
+export function validate(schema: SchemaIR): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const routes = new Map<string, MethodIR>();
+  const ids = new Map<number, { name: string; source: MessageIR["source"] }>();
+
+  const claimId = (id: number, name: string, source: MessageIR["source"], element: string) => {
+    const other = ids.get(id);
+    if (other === undefined) {
+      ids.set(id, { name, source });
+    } else if (other.name !== name) {
+      out.push({ ...source, element, option: "", message:
+        `constructor id ${formatConstructorId(id)} of ${name} collides with ${other.name} (${other.source.file}:${other.source.line}); rename one of them` });
+    }
+  };
+
+  for (const file of schema.files) {
+    for (const message of file.messages) claimId(message.constructorId, message.fullName, message.source, `message ${message.fullName}`);
+    for (const service of file.services) {
+      checkService(service, out);
+      for (const method of service.methods) {
+        const element = `rpc ${method.fullName}`;
+        claimId(method.constructorId, method.fullName, method.source, element);
+        for (const msg of [method.input, method.output]) claimId(msg.constructorId, msg.fullName, msg.source, `message ${msg.fullName}`);
+        checkMethod(service, method, out);
+        if (method.http !== undefined) {
+          const key = `${method.http.method} ${method.http.path.replace(/\{[^}]*\}/g, "{}")}`;
+          const other = routes.get(key);
+          if (other !== undefined) {
+            out.push({ ...method.http.source, element, option: "(rony.rpc).http",
+              message: `${method.http.method} ${method.http.path} is already bound to ${other.fullName}` });
+          } else {
+            routes.set(key, method);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function checkService(service: ServiceIR, out: Diagnostic[]): void {
+  const element = `service ${service.fullName}`;
+  if (service.patternPrefix !== "" && !service.patternPrefix.split(",").every((p) => patternPart.test(p))) {
+    out.push({ ...service.source, element, option: "(rony.service).pattern_prefix",
+      message: `"${service.patternPrefix}" must be key:value pairs joined by "," (e.g. "role:math")` });
+  }
+  if (service.replication === "sharded") {
+    if (service.shardKey === "") {
+      out.push({ ...service.source, element, option: "(rony.service).shard_key", message: "is required with REPLICATION_SHARDED" });
+      return;
+    }
+    for (const method of service.methods) {
+      if (!method.input.fields.some((f) => f.name === service.shardKey)) {
+        out.push({ ...method.source, element: `rpc ${method.fullName}`, option: "(rony.service).shard_key",
+          message: `the input ${method.input.fullName} has no field "${service.shardKey}" to shard by` });
+      }
+    }
+  }
+}
+
+function checkMethod(service: ServiceIR, method: MethodIR, out: Diagnostic[]): void {
+  const element = `rpc ${method.fullName}`;
+  const push = (option: string, message: string, source = method.source) => out.push({ ...source, element, option, message });
+  if (method.clientStreaming || method.serverStreaming) {
+    push("", "streaming rpcs are not supported yet; use unary rpcs (and subscriptions for server pushes)");
+  }
+  if (method.pattern !== "" && !method.pattern.split(",").every((p) => patternPart.test(p))) {
+    push("(rony.rpc).pattern", `"${method.pattern}" must be key:value pairs joined by "," (e.g. "cmd:sum")`);
+  }
+  if (method.followerOk && !method.readOnly) push("(rony.rpc).follower_ok", "needs read_only: true (a follower may only serve reads)");
+  if (service.replication === "none" && method.followerOk) {
+    push("(rony.rpc).follower_ok", "has no effect without replication; set (rony.service).replication");
+  }
+  const http = method.http;
+  if (http === undefined) return;
+  if (method.internal) push("(rony.rpc).http", "an internal rpc cannot have an HTTP route: the edge refuses internal rpcs", http.source);
+  const fields = method.input.fields;
+  const seen = new Set<string>();
+  for (const param of http.pathParams) {
+    const field = fields.find((f) => f.name === param || f.jsonName === param);
+    if (field === undefined) {
+      push("(rony.rpc).http.path", `{${param}} is not a field of ${method.input.fullName} (fields: ${fields.map((f) => f.name).join(", ") || "none"})`, http.source);
+    } else if (field.repeated || field.type.kind === "message" || field.type.kind === "map") {
+      push("(rony.rpc).http.path", `{${param}} must be a singular scalar or enum field`, http.source);
+    }
+    if (seen.has(param)) push("(rony.rpc).http.path", `{${param}} appears twice`, http.source);
+    seen.add(param);
+  }
+  if (http.body !== "" && http.body !== "*") {
+    const body = fields.find((f) => f.name === http.body || f.jsonName === http.body);
+    if (body === undefined) push("(rony.rpc).http.body", `"${http.body}" is not a field of ${method.input.fullName}; use "", "*" or a field name`, http.source);
+    else if (seen.has(body.name) || seen.has(body.jsonName)) push("(rony.rpc).http.body", `"${http.body}" is already a path param`, http.source);
+  }
+  if (http.body !== "" && (http.method === "GET" || http.method === "DELETE")) {
+    push("(rony.rpc).http.body", `${http.method} requests have no body; leave body empty so fields come from the query string`, http.source);
+  }
+}

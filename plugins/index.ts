@@ -1,0 +1,5 @@
+// Every built-in generator plugin, in output order. The bin runs them all.
+import type { GeneratorPlugin } from "../compiler/index.js";
+import { servicePlugin } from "./service/index.js";
+
+export const allPlugins: readonly GeneratorPlugin[] = [servicePlugin];

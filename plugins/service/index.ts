@@ -1,0 +1,135 @@
+// x.proto with services → x.rony.ts: constructor ids, method descriptors, a server interface,
+// register<Service>(), the REST route table and a typed client per service.
+import {
+  formatConstructorId,
+  quote,
+  type FileIR,
+  type FileSink,
+  type GeneratedFile,
+  type GeneratorPlugin,
+  type MethodIR,
+  type ServiceIR,
+} from "../../compiler/index.js";
+import { docLines, messageSymbol, runtimeSymbol } from "../common/imports.js";
+
+export const servicePlugin: GeneratorPlugin = {
+  name: "service",
+  generate(schema, sink) {
+    for (const file of schema.files) {
+      if (file.services.length === 0) continue;
+      const out = sink.newFile(`${file.modulePath}.rony.ts`, file.name);
+      printMessageIds(out, file);
+      for (const service of file.services) printService(out, sink, service);
+    }
+  },
+};
+
+function printMessageIds(out: GeneratedFile, file: FileIR): void {
+  out.print("/** Constructor ids of this file's messages: FNV-1a 32-bit of the fully-qualified name. */");
+  out.print(`export const ${out.declare("MessageIds")} = {`);
+  for (const m of file.messages) out.print(`  ${m.tsName}: ${formatConstructorId(m.constructorId)},`);
+  out.print("} as const;");
+  out.print();
+}
+
+function printService(out: GeneratedFile, sink: FileSink, service: ServiceIR): void {
+  const s = service.name;
+  const rt = (name: string, typeOnly = true) => runtimeSymbol(sink, "rpc", name, typeOnly);
+  const type = (m: MethodIR, which: "input" | "output") => messageSymbol(sink, out.name, m[which], true);
+  const value = (m: MethodIR, which: "input" | "output") => messageSymbol(sink, out.name, m[which]);
+  const descriptorName = (m: MethodIR) => `${s}_${m.name}`;
+
+  out.print(`// ---- service ${service.fullName} ----`);
+  out.print();
+  out.print(`/** Constructor ids of the rpcs of ${service.fullName}. */`);
+  out.print(`export const ${out.declare(`${s}Ids`)} = {`);
+  for (const m of service.methods) out.print(`  ${m.name}: ${formatConstructorId(m.constructorId)},`);
+  out.print("} as const;");
+  out.print();
+
+  for (const m of service.methods) {
+    out.print(`const ${out.declare(descriptorName(m))}: `, rt("MethodDescriptor"), "<", type(m, "input"), ", ", type(m, "output"), "> = {");
+    out.print(`  service: ${quote(service.fullName)},`);
+    out.print(`  name: ${quote(m.name)},`);
+    out.print(`  constructorId: ${s}Ids.${m.name},`);
+    out.print("  input: ", value(m, "input"), ",");
+    out.print("  output: ", value(m, "output"), ",");
+    out.print(`  outputConstructorId: ${formatConstructorId(m.output.constructorId)},`);
+    out.print(`  internal: ${m.internal},`);
+    out.print(`  readOnly: ${m.readOnly},`);
+    out.print(`  followerOk: ${m.followerOk},`);
+    out.print(`  timeoutMs: ${m.timeoutMs},`);
+    out.print(`  pattern: ${quote(m.pattern)},`);
+    out.print(`  http: ${httpLiteral(m)},`);
+    out.print("};");
+    out.print();
+  }
+
+  for (const line of docLines(service.comment)) out.print(line);
+  out.print(`export const ${out.declare(`${s}Service`)} = {`);
+  out.print(`  name: ${quote(service.fullName)},`);
+  out.print("  methods: {");
+  for (const m of service.methods) out.print(`    ${m.localName}: ${descriptorName(m)},`);
+  out.print("  },");
+  out.print("} as const satisfies ", rt("ServiceDescriptor"), ";");
+  out.print();
+
+  const routed = service.methods.filter((m) => m.http !== undefined);
+  out.print(`/** REST routes of ${service.fullName}, from (rony.rpc).http. */`);
+  out.print(`export const ${out.declare(`${s}Routes`)}: readonly `, rt("HttpRoute"), "[] = [");
+  for (const m of routed) out.print(`  { method: ${quote(m.http?.method ?? "")}, path: ${quote(m.http?.path ?? "")}, rpc: ${descriptorName(m)} },`);
+  out.print("];");
+  out.print();
+
+  printServerInterface(out, service, rt, type);
+  out.print();
+  out.print(`/** Wires an implementation of ${s}Server into a dispatcher (the edge server, a test harness). */`);
+  out.print(`export function ${out.declare(`register${s}`)}<Ctx extends `, rt("CallContext"), ">(server: ", rt("HandlerRegistry"), `<Ctx>, impl: ${s}Server<Ctx>): void {`);
+  for (const m of service.methods) out.print(`  server.add(${descriptorName(m)}, (input, ctx) => impl.${m.localName}(input, ctx));`);
+  out.print("}");
+  out.print();
+
+  if (!service.noClient) printClient(out, service, rt, type);
+}
+
+type SymbolOf = (name: string, typeOnly?: boolean) => ReturnType<typeof runtimeSymbol>;
+type TypeOf = (m: MethodIR, which: "input" | "output") => ReturnType<typeof messageSymbol>;
+
+function printServerInterface(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, type: TypeOf): void {
+  const s = service.name;
+  for (const line of docLines(service.comment || `Implement this to serve ${service.fullName}.`)) out.print(line);
+  out.print(`export interface ${out.declare(`${s}Server`)}<Ctx extends `, rt("CallContext"), " = ", rt("CallContext"), "> {");
+  for (const m of service.methods) {
+    for (const line of docLines(m.comment, "  ")) out.print(line);
+    out.print(`  ${m.localName}(input: `, type(m, "input"), ", ctx: Ctx): Promise<", type(m, "output"), ">;");
+  }
+  out.print("}");
+}
+
+function printClient(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, type: TypeOf): void {
+  const s = service.name;
+  out.print(`/** A typed client for ${service.fullName}; runs over any Transport (WebSocket, HTTP). */`);
+  out.print(`export class ${out.declare(`${s}Client`)} {`);
+  out.print("  readonly #transport: ", rt("Transport"), ";");
+  out.print();
+  out.print("  constructor(transport: ", rt("Transport"), ") {");
+  out.print("    this.#transport = transport;");
+  out.print("  }");
+  for (const m of service.methods.filter((x) => !x.internal)) {
+    out.print();
+    for (const line of docLines(m.comment, "  ")) out.print(line);
+    out.print(`  ${m.localName}(input: `, type(m, "input"), ", options?: ", rt("CallOptions"), "): Promise<", type(m, "output"), "> {");
+    out.print(`    return this.#transport.call(${s}_${m.name}, input, options);`);
+    out.print("  }");
+  }
+  out.print("}");
+  out.print();
+}
+
+function httpLiteral(m: MethodIR): string {
+  if (m.http === undefined) return "undefined";
+  const jsonName = (param: string) => m.input.fields.find((f) => f.name === param || f.jsonName === param)?.jsonName ?? param;
+  const body = m.http.body === "" || m.http.body === "*" ? m.http.body : jsonName(m.http.body);
+  const params = m.http.pathParams.map((p) => quote(jsonName(p))).join(", ");
+  return `{ method: ${quote(m.http.method)}, path: ${quote(m.http.path)}, pathParams: [${params}], body: ${quote(body)} }`;
+}

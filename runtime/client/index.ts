@@ -1,0 +1,2 @@
+// Clients for browsers and Node.
+export * from "../rpc/index.js";

@@ -1,0 +1,2 @@
+// The server-side runtime. Generated service files import only "rony-ts/runtime/rpc".
+export * from "./rpc/index.js";

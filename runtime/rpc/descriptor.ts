@@ -1,0 +1,64 @@
+// What generated code tells the runtime about services and rpcs. Generated files build these
+// objects once at module load; the edge, the clients and the cluster read them, never the .proto.
+
+/** The slice of a ts-proto message object (`Foo.encode`, `Foo.decode` …) the runtime needs. */
+export interface MessageCodec<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+  fromJSON(object: unknown): T;
+  toJSON(message: T): unknown;
+  fromPartial(object: never): T;
+}
+
+export type HttpVerb = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** A REST route bound to an rpc by `(rony.rpc).http`. */
+export interface HttpBinding {
+  readonly method: HttpVerb;
+  /** Path template, e.g. "/users/{id}". */
+  readonly path: string;
+  /** Input fields taken from `{param}` segments, in path order (JSON names). */
+  readonly pathParams: readonly string[];
+  /** "" (query string), "*" (whole JSON body) or one field's JSON name. */
+  readonly body: string;
+}
+
+export interface MethodDescriptor<I, O> {
+  /** Fully-qualified service name, e.g. "examples.echo.Echo". */
+  readonly service: string;
+  /** The rpc's name in the .proto, e.g. "Say". */
+  readonly name: string;
+  /** Constructor id of the rpc: what a request envelope carries. */
+  readonly constructorId: number;
+  readonly input: MessageCodec<I>;
+  readonly output: MessageCodec<O>;
+  /** Constructor id of the output message: what a reply envelope carries. */
+  readonly outputConstructorId: number;
+  /** Cluster-only: the edge refuses it. */
+  readonly internal: boolean;
+  readonly readOnly: boolean;
+  readonly followerOk: boolean;
+  /** Deadline in milliseconds; 0 means the server or client default. */
+  readonly timeoutMs: number;
+  /** Full go-nano pattern ("role:math,cmd:sum"), or "" when none. */
+  readonly pattern: string;
+  readonly http: HttpBinding | undefined;
+}
+
+// Handlers and clients see methods through this erased type; the generic parameters come back
+// at the typed edges (generated clients, register<Service>).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance hole for heterogeneous method tables
+export type AnyMethod = MethodDescriptor<any, any>;
+
+export interface ServiceDescriptor {
+  /** Fully-qualified service name. */
+  readonly name: string;
+  readonly methods: Readonly<Record<string, AnyMethod>>;
+}
+
+/** One entry of a generated route table: a REST route and the rpc it calls. */
+export interface HttpRoute {
+  readonly method: HttpVerb;
+  readonly path: string;
+  readonly rpc: AnyMethod;
+}
