@@ -6,7 +6,7 @@ import {
   type CodeGeneratorRequest,
   type CodeGeneratorResponse,
 } from "@bufbuild/protobuf/wkt";
-import { GenerationError } from "./diagnostics.js";
+import { formatDiagnostic, GenerationError } from "./diagnostics.js";
 import { GeneratedFile } from "./generated-file.js";
 import { parseParameters } from "./parameters.js";
 import type { GeneratorPlugin } from "./plugin.js";
@@ -18,7 +18,8 @@ import type { SchemaIR } from "./ir.js";
 export function buildSchema(request: CodeGeneratorRequest): SchemaIR {
   const reader = new RequestReader();
   const schema = reader.read(request);
-  const diagnostics = [...reader.diagnostics, ...validate(schema)];
+  // One mistake can be seen from several elements (a message used by two rpcs): report it once.
+  const diagnostics = [...new Map([...reader.diagnostics, ...validate(schema)].map((d) => [formatDiagnostic(d), d])).values()];
   if (diagnostics.length > 0) throw new GenerationError(diagnostics);
   return schema;
 }

@@ -16,7 +16,13 @@ const usedGlobals = new Set(
   ),
 );
 
-const unsafeMembers = new Set(["constructor", "__proto__", "prototype", "toString", "valueOf", "hasOwnProperty"]);
+/** True for words that cannot name a type or a variable. */
+export function isReservedWord(name: string): boolean {
+  return reservedWords.has(name);
+}
+
+// "new" would read as a construct signature in an interface.
+const unsafeMembers = new Set(["new", "constructor", "__proto__", "prototype", "toString", "valueOf", "hasOwnProperty"]);
 
 /** A top-level identifier (const, class, function, import alias) that is never reserved and never shadows a global. */
 export function safeIdentifier(name: string): string {

@@ -1,6 +1,7 @@
 // Checks that need the whole IR: routes, constructor ids, rpc-level rules.
 import { formatConstructorId } from "./constructor-id.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { isReservedWord } from "./naming.js";
 import type { MessageIR, MethodIR, SchemaIR, ServiceIR } from "./ir.js";
 
 const patternPart = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.*-]+$/;
@@ -21,7 +22,13 @@ export function validate(schema: SchemaIR): Diagnostic[] {
   };
 
   for (const file of schema.files) {
-    for (const message of file.messages) claimId(message.constructorId, message.fullName, message.source, `message ${message.fullName}`);
+    for (const message of file.messages) {
+      claimId(message.constructorId, message.fullName, message.source, `message ${message.fullName}`);
+      if (isReservedWord(message.tsName)) {
+        out.push({ ...message.source, element: `message ${message.fullName}`, option: "",
+          message: `"${message.tsName}" is a reserved word in TypeScript; ts-proto cannot emit a type of that name, rename the message` });
+      }
+    }
     for (const service of file.services) {
       checkService(service, out);
       for (const method of service.methods) {

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates everything committed that is generated: generated/ (messages, services, the
-# compiler's view of rony/options.proto) and the golden fixtures' ts-proto inputs.
+# compiler's view of rony/options.proto) and the golden outputs in fixtures/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 rm -rf generated
 buf generate --template buf.gen.options.yaml
 buf generate
-if [ -f scripts/gen-fixtures.ts ]; then node --conditions=source --import tsx scripts/gen-fixtures.ts; fi
+# Golden outputs of fixtures/ (the golden test rewrites them under this switch).
+RONY_UPDATE_GOLDENS=1 vitest run fixtures/golden.test.ts --silent > /dev/null
