@@ -18,7 +18,9 @@ export type RedisErrorCode =
   /** A replica is marked down and is skipped until its back-off ends. */
   | "REPLICA_DOWN"
   /** A rebalance could not move a key (the key stays on its old node). */
-  | "MIGRATION_FAILED";
+  | "MIGRATION_FAILED"
+  /** Redis answered the command with an error (WRONGTYPE, NOSCRIPT …), in `redisCode`. */
+  | "REPLY_ERROR";
 
 export class RedisRuntimeError extends Error {
   constructor(
@@ -106,4 +108,26 @@ export function replyCode(error: unknown): string | undefined {
   if (!(error instanceof Error) || error.name !== "ReplyError") return undefined;
   const space = error.message.indexOf(" ");
   return space < 0 ? error.message : error.message.slice(0, space);
+}
+
+export class RedisReplyError extends RedisRuntimeError {
+  constructor(
+    readonly connection: string,
+    readonly address: string,
+    /** The code Redis put in front of its reply, e.g. "WRONGTYPE". */
+    readonly redisCode: string,
+    cause: Error,
+  ) {
+    super("REPLY_ERROR", `connection "${connection}" (${address}): ${cause.message}`, { cause });
+    this.name = "RedisReplyError";
+  }
+}
+
+/** Our error for anything a client call rejected with: reply errors keep Redis' code, the rest is a connection failure. */
+export function toRuntimeError(error: unknown, connection: string, address: string): RedisRuntimeError {
+  if (error instanceof RedisRuntimeError) return error;
+  const code = replyCode(error);
+  if (code !== undefined) return new RedisReplyError(connection, address, code, error as Error);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ConnectionError(connection, address, reason, { cause: error });
 }

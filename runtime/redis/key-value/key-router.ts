@@ -1,0 +1,26 @@
+import type { CommandArg } from "./command-keys.js";
+
+type ExecReply = Promise<[error: Error | null, result: unknown][] | null>;
+
+/** The part of an ioredis `Redis` or `Cluster` client the routed connection uses. */
+export interface CommandTarget {
+  call(command: string, ...args: CommandArg[]): Promise<unknown>;
+  callBuffer(command: string, ...args: CommandArg[]): Promise<unknown>;
+  pipeline(commands?: unknown[][]): { exec(): ExecReply };
+  multi(commands?: unknown[][]): { exec(): ExecReply };
+}
+
+/**
+ * Where a key lives, for one connection kind. Keys with equal `unitOf` may share a command,
+ * script or transaction (one node when sharded, one slot on a cluster); keys with equal
+ * `ownerOf` may share a pipeline round trip.
+ */
+export interface KeyRouter {
+  unitOf(key: string): string | number;
+  ownerOf(key: string): string;
+  /** The client to send a command on the unit of `key` to. */
+  targetOf(key: string): CommandTarget;
+  /** Every node that holds keys (for SCAN), with its address. */
+  nodes(): readonly { address: string; target: CommandTarget }[];
+  quit(): Promise<void>;
+}

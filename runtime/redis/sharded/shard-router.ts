@@ -1,0 +1,70 @@
+import type { Redis } from "ioredis";
+import { addressOf, closeClient, type RedisAddress } from "../connections/clients.js";
+import { KetamaRing } from "../hashing/ketama-ring.js";
+import type { CommandTarget, KeyRouter } from "../key-value/key-router.js";
+
+export interface ShardNode extends RedisAddress {
+  /** Relative share of keys; default 1. */
+  weight?: number;
+}
+
+export interface Shard {
+  readonly address: string;
+  readonly node: ShardNode;
+  readonly client: Redis;
+}
+
+/** Routes by the ketama ring over `host:port` names; the ring can be swapped when nodes change. */
+export class ShardRouter implements KeyRouter {
+  ring: KetamaRing;
+  private shards: Shard[];
+
+  constructor(shards: Shard[]) {
+    this.shards = shards;
+    this.ring = ringOf(shards);
+  }
+
+  get all(): readonly Shard[] {
+    return this.shards;
+  }
+
+  /** Replaces the shard list and its ring; returns the previous ring. */
+  replace(shards: Shard[]): KetamaRing {
+    const previous = this.ring;
+    this.shards = shards;
+    this.ring = ringOf(shards);
+    return previous;
+  }
+
+  shardOf(key: string): Shard {
+    return this.shards[this.ring.indexOf(key)]!;
+  }
+
+  unitOf(key: string): number {
+    return this.ring.indexOf(key);
+  }
+
+  ownerOf(key: string): string {
+    return this.shards[this.ring.indexOf(key)]!.address;
+  }
+
+  targetOf(key: string): CommandTarget {
+    return this.shards[this.ring.indexOf(key)]!.client;
+  }
+
+  nodes(): readonly { address: string; target: CommandTarget }[] {
+    return this.shards.map((s) => ({ address: s.address, target: s.client }));
+  }
+
+  async quit(): Promise<void> {
+    await Promise.all(this.shards.map((s) => closeClient(s.client)));
+  }
+}
+
+function ringOf(shards: readonly Shard[]): KetamaRing {
+  return new KetamaRing(shards.map((s) => ({ id: s.address, weight: s.node.weight })));
+}
+
+export function shardOfNode(node: ShardNode, client: Redis): Shard {
+  return { address: addressOf(node), node, client };
+}
