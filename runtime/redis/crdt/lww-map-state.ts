@@ -4,7 +4,7 @@ import { STAMP_LENGTH } from "./hlc.js";
  * A last-writer-wins map: each field holds `<stamp><flag><value>` where the stamp is a hybrid
  * logical clock stamp and the flag is `s` (set) or `d` (deleted — a tombstone, so a replica
  * that missed the delete cannot bring the old value back). The later stamp wins per field;
- * merge is a per-field max, hence commutative, associative and idempotent.
+ * merge is a per-field max of the entry strings, hence commutative, associative and idempotent.
  */
 export type LwwState = ReadonlyMap<string, string>;
 
@@ -28,7 +28,9 @@ export function valueOf(entry: string): string | undefined {
 export function laterEntry(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  return stampOf(b) > stampOf(a) ? b : a;
+  // Whole-entry order: the stamp prefix decides; equal stamps (never issued twice, but a
+  // hand-written entry could) fall back to the rest so every merge order agrees.
+  return b > a ? b : a;
 }
 
 export function mergeLww(a: LwwState, b: LwwState): Map<string, string> {
