@@ -1,0 +1,74 @@
+import type { Redis } from "ioredis";
+import type { QuorumOptions, RedisHa } from "../ha/redis-ha.js";
+import { evalScript } from "../key-value/scripts.js";
+import { newActor } from "./actor.js";
+import { HybridLogicalClock } from "./hlc.js";
+import { LATER_FIELDS } from "./lua.js";
+import { readMerged, RepairTracker, type MergeSpec } from "./merge-on-read.js";
+import { encodeDelete, encodeSet, lwwBehind, lwwEntries, mergeLww, parseLww, stampOf, valueOf, type LwwState } from "./lww-map-state.js";
+
+export interface LwwMapOptions {
+  /** 8 hex digits naming this writer in its stamps; default random. */
+  actor?: string;
+  /** Wall clock for the HLC (tests inject one). */
+  clock?: () => number;
+}
+
+/**
+ * A last-writer-wins map on `redis_ha`, one Redis hash per replica whose fields hold
+ * `<hlc stamp><s|d><value>`. Writes keep the later stamp per field (server-side), deletes are
+ * tombstones, reads merge per field and repair lagging replicas. Reads advance this writer's
+ * clock past every stamp seen, so read-then-write is ordered even against a faster clock.
+ */
+export class LwwMap {
+  readonly repairs = new RepairTracker();
+  readonly clock: HybridLogicalClock;
+  private readonly spec: MergeSpec<LwwState>;
+
+  constructor(
+    private readonly ha: RedisHa,
+    readonly key: string,
+    options: LwwMapOptions = {},
+  ) {
+    this.clock = new HybridLogicalClock(options.actor ?? newActor(), options.clock);
+    this.spec = {
+      read: async (client) => parseLww((await client.hgetall(key)) as Record<string, string>),
+      merge: mergeLww,
+      repair: (client, state, merged) => {
+        const behind = lwwBehind(state, merged);
+        return behind.size === 0 ? undefined : this.send(client, behind);
+      },
+    };
+  }
+
+  async set(field: string, value: string, options?: QuorumOptions): Promise<void> {
+    const entries = new Map([[field, encodeSet(this.clock.now(), value)]]);
+    await this.ha.write((client) => this.send(client, entries), options);
+  }
+
+  async delete(field: string, options?: QuorumOptions): Promise<void> {
+    const entries = new Map([[field, encodeDelete(this.clock.now())]]);
+    await this.ha.write((client) => this.send(client, entries), options);
+  }
+
+  async get(field: string, options: QuorumOptions = {}): Promise<string | undefined> {
+    const entry = (await this.state(options)).get(field);
+    return entry === undefined ? undefined : valueOf(entry);
+  }
+
+  /** Every live field and its value, sorted by field. */
+  async entries(options: QuorumOptions = {}): Promise<Record<string, string>> {
+    return lwwEntries(await this.state(options));
+  }
+
+  /** The merged raw entries (tombstones included). */
+  async state(options: QuorumOptions = {}): Promise<LwwState> {
+    const merged = await readMerged(this.ha, this.spec, new Map(), this.repairs, options.quorum);
+    for (const entry of merged.values()) this.clock.observe(stampOf(entry));
+    return merged;
+  }
+
+  private send(client: Redis, entries: ReadonlyMap<string, string>): Promise<unknown> {
+    return evalScript(client, LATER_FIELDS, [this.key], [...entries].flat());
+  }
+}
