@@ -31,11 +31,12 @@ export class RepairTracker {
  * with less — including those whose answers come after the quorum was reached.
  */
 export async function readMerged<S>(ha: RedisHa, spec: MergeSpec<S>, empty: S, repairs: RepairTracker, quorum?: number): Promise<S> {
-  let merged: S | undefined;
+  // Filled in once the quorum answered; answers arriving before that wait in `early`.
+  const result: { merged?: S } = {};
   const early: Ack<S>[] = [];
   const sent: Promise<unknown>[] = [];
   const repairOne = (ack: Ack<S>) => {
-    const work = spec.repair(ha.client(ack.replica), ack.value, merged!);
+    const work = spec.repair(ha.client(ack.replica), ack.value, result.merged!);
     if (work) {
       repairs.repairsSent++;
       sent.push(work);
@@ -43,9 +44,10 @@ export async function readMerged<S>(ha: RedisHa, spec: MergeSpec<S>, empty: S, r
   };
   const { acks, settled } = await ha.read(spec.read, {
     quorum,
-    onLate: (ack) => (merged === undefined ? early.push(ack) : repairOne(ack)),
+    onLate: (ack) => (result.merged === undefined ? early.push(ack) : repairOne(ack)),
   });
-  merged = acks.reduce((m, ack) => spec.merge(m, ack.value), empty);
+  const merged = acks.reduce((m, ack) => spec.merge(m, ack.value), empty);
+  result.merged = merged;
   for (const ack of [...acks, ...early]) repairOne(ack);
   repairs.track(settled.then(() => Promise.allSettled(sent)));
   return merged;
