@@ -46,6 +46,7 @@ process.once("exit", () => {
 export class RedisFleet {
   readonly servers: readonly RedisServerInfo[];
   private readonly children: (ChildProcess | undefined)[];
+  private readonly exits: Promise<void>[];
 
   private constructor(
     servers: RedisServerInfo[],
@@ -54,6 +55,7 @@ export class RedisFleet {
   ) {
     this.servers = servers;
     this.children = servers.map(() => undefined);
+    this.exits = servers.map(() => Promise.resolve());
   }
 
   /** Starts `count` servers; on any failure the ones already started are stopped again. */
@@ -84,15 +86,18 @@ export class RedisFleet {
   /** Sends `signal` (default SIGKILL) to server `i` and waits until the process is gone. */
   async kill(i: number, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     const child = this.children[i];
-    if (!child) return;
+    if (!child) return this.exits[i];
     this.children[i] = undefined;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGCONT"); // a paused process would not act on SIGTERM
-      child.kill(signal);
-      await exited;
-    }
-    live.delete(child);
+    const exited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once("exit", () => resolve());
+    }).then(() => {
+      live.delete(child);
+    });
+    this.exits[i] = exited;
+    child.kill("SIGCONT"); // a paused process would not act on SIGTERM
+    child.kill(signal);
+    await exited;
   }
 
   /** SIGSTOP: the server keeps its sockets open but answers nothing — a "slow" server. */
