@@ -102,15 +102,15 @@ export class RoutedConnection implements KeyValueConnection {
     return this.one("zrangebyscore", key, min, max, ...page) as Promise<string[]>;
   }
 
-  eval(script: string, keys: readonly string[], args: readonly CommandArg[] = []): Promise<unknown> {
+  async eval(script: string, keys: readonly string[], args: readonly CommandArg[] = []): Promise<unknown> {
     if (keys.length === 0) throw new NoRoutingKeyError("EVAL without keys");
     this.assertColocated(keys);
     return this.guard(keys[0]!, evalScript(this.router.targetOf(keys[0]!), script, keys, args));
   }
 
-  call(command: string, ...args: CommandArg[]): Promise<unknown> {
+  async call(command: string, ...args: CommandArg[]): Promise<unknown> {
     const keys = commandKeys(command, args);
-    if (keys === null || keys.length === 0) return Promise.reject(new NoRoutingKeyError(command.toUpperCase()));
+    if (keys === null || keys.length === 0) throw new NoRoutingKeyError(command.toUpperCase());
     if (keys.length > 1) this.assertColocated(keys);
     return this.guard(keys[0]!, this.router.targetOf(keys[0]!).call(command.toLowerCase(), ...args));
   }
