@@ -1,2 +1,3 @@
 // The server-side runtime. Generated service files import only "rony-ts/runtime/rpc".
 export * from "./rpc/index.js";
+export * from "./edge/index.js";

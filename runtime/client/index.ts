@@ -1,2 +1,6 @@
-// Clients for browsers and Node.
+// Clients for browsers and Node: generated clients take any of these transports.
 export * from "../rpc/index.js";
+export { WebSocketTransport, type ConnectionState, type WebSocketTransportOptions } from "./ws-transport.js";
+export { HttpTransport, type HttpTransportOptions } from "./http-transport.js";
+export { backoffDelay, defaultBackoff, type BackoffOptions } from "./backoff.js";
+export type { WebSocketConstructor, WebSocketLike } from "./websocket-like.js";

@@ -1,0 +1,16 @@
+// The Echo sample: returns what it gets, stamped with the server's clock.
+import type { EchoServer } from "../generated/examples/echo.rony.js";
+import type { EchoReply, EchoRequest, PingRequest, Pong } from "../generated/examples/echo.js";
+
+export class EchoService implements EchoServer {
+  constructor(private readonly nodeId = "demo") {}
+
+  async say(input: EchoRequest): Promise<EchoReply> {
+    return { intValue: input.intValue, boolValue: input.boolValue, text: input.text, serverTime: BigInt(Date.now()) };
+  }
+
+  // Internal: the edge refuses it; only cluster tunnels reach it.
+  async ping(_input: PingRequest): Promise<Pong> {
+    return { nodeId: this.nodeId };
+  }
+}

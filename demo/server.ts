@@ -1,0 +1,29 @@
+// Builds the demo edge server: Echo and Notes on embedded defaults, no database.
+import { EdgeServer, type EdgeServerOptions, type Middleware } from "rony-ts/runtime";
+import { registerEcho } from "../generated/examples/echo.rony.js";
+import { registerNotes } from "../generated/examples/notes.rony.js";
+import { EchoService } from "./echo-service.js";
+import { MemoryNotesStore, type NotesStore } from "./notes-store.js";
+import { NotesService } from "./notes-service.js";
+
+/** Tags every reply path with the time spent, as an example of middleware. */
+export function timing(log: (line: string) => void): Middleware {
+  const started = new WeakMap<object, number>();
+  return {
+    name: "timing",
+    before(ctx) {
+      started.set(ctx, performance.now());
+    },
+    after(ctx) {
+      const ms = performance.now() - (started.get(ctx) ?? performance.now());
+      log(`${ctx.via} ${ctx.method.service}.${ctx.method.name} ${ctx.error ? ctx.error.message : "ok"} ${ms.toFixed(2)} ms`);
+    },
+  };
+}
+
+export function demoServer(options: EdgeServerOptions<unknown> = {}, store: NotesStore = new MemoryNotesStore()): EdgeServer {
+  const server = new EdgeServer(options);
+  registerEcho(server, new EchoService());
+  registerNotes(server, new NotesService(store));
+  return server;
+}

@@ -1,0 +1,109 @@
+// A Transport over fetch: binary envelopes to the RPC endpoint, or the rpc's REST route.
+import {
+  ErrorCode,
+  NO_HEADERS,
+  RonyError,
+  decodeEnvelope,
+  encodeEnvelope,
+  rpcErrorFromJson,
+  type CallOptions,
+  type MethodDescriptor,
+  type Transport,
+} from "../rpc/index.js";
+import { codeOfStatus, readReply } from "./reply.js";
+import { restRequest } from "./rest-request.js";
+
+export interface HttpTransportOptions {
+  /** "rpc" (default) POSTs envelopes to rpcPath; "rest" uses each rpc's HTTP binding when it has one. */
+  mode?: "rpc" | "rest";
+  rpcPath?: string;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+export class HttpTransport implements Transport {
+  readonly #base: string;
+  readonly #options: HttpTransportOptions;
+  readonly #fetch: typeof fetch;
+
+  constructor(baseUrl: string, options: HttpTransportOptions = {}) {
+    this.#base = baseUrl.replace(/\/+$/, "");
+    this.#options = options;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  async call<I, O>(method: MethodDescriptor<I, O>, input: I, options: CallOptions = {}): Promise<O> {
+    const timeoutMs = options.timeoutMs ?? (method.timeoutMs || (this.#options.timeoutMs ?? 10_000));
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const onAbort = () => controller.abort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const headers = { ...this.#options.headers, ...options.headers };
+    try {
+      if (this.#options.mode === "rest" && method.http !== undefined) return await this.#rest(method, input, headers, controller.signal);
+      return await this.#rpc(method, input, headers, controller.signal);
+    } catch (e) {
+      if (e instanceof RonyError) throw e;
+      if (controller.signal.aborted) {
+        throw options.signal?.aborted
+          ? new RonyError(ErrorCode.CANCELLED, "aborted")
+          : new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${method.name} got no reply in ${timeoutMs} ms`);
+      }
+      throw new RonyError(ErrorCode.UNAVAILABLE, `cannot reach ${this.#base}: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #rpc<I, O>(method: MethodDescriptor<I, O>, input: I, headers: Record<string, string>, signal: AbortSignal): Promise<O> {
+    const frame = encodeEnvelope({
+      constructorId: method.constructorId,
+      requestId: 1,
+      payload: method.input.encode(input).finish(),
+      headers: Object.keys(headers).length === 0 ? (NO_HEADERS as Record<string, string>) : headers,
+    });
+    const res = await this.#fetch(`${this.#base}${this.#options.rpcPath ?? "/rpc"}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: frame as Uint8Array<ArrayBuffer>,
+      signal,
+    });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (res.headers.get("content-type")?.startsWith("application/json")) throw await errorOfJson(res.status, bytes);
+    let env;
+    try {
+      env = decodeEnvelope(bytes);
+    } catch {
+      throw new RonyError(codeOfStatus(res.status), `unreadable reply (HTTP ${res.status})`);
+    }
+    return readReply(method, env) as O;
+  }
+
+  async #rest<I, O>(method: MethodDescriptor<I, O>, input: I, headers: Record<string, string>, signal: AbortSignal): Promise<O> {
+    const binding = method.http!;
+    const req = restRequest(method, binding, input);
+    const res = await this.#fetch(`${this.#base}${req.path}`, {
+      method: binding.method,
+      headers: req.body === undefined ? headers : { ...headers, "content-type": "application/json" },
+      body: req.body,
+      signal,
+    });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    if (res.status !== 200) throw await errorOfJson(res.status, bytes);
+    try {
+      return method.output.fromJSON(JSON.parse(new TextDecoder().decode(bytes)));
+    } catch {
+      throw new RonyError(ErrorCode.INTERNAL, `unreadable ${method.name} reply`);
+    }
+  }
+}
+
+async function errorOfJson(status: number, bytes: Uint8Array): Promise<RonyError> {
+  try {
+    return rpcErrorFromJson(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch {
+    return new RonyError(codeOfStatus(status), `HTTP ${status}`);
+  }
+}

@@ -1,0 +1,260 @@
+// A Transport over one WebSocket: request ids, per-call timeouts, reconnect with backoff,
+// server pushes. Calls made while disconnected wait (up to their timeout) for the next
+// connection; calls already sent when the connection drops fail with UNAVAILABLE at once,
+// because the client cannot know whether the server ran them.
+import {
+  ErrorCode,
+  NO_HEADERS,
+  RPC_ERROR_ID,
+  RonyError,
+  decodeEnvelope,
+  decodeRpcError,
+  encodeEnvelope,
+  type AnyMethod,
+  type CallOptions,
+  type Envelope,
+  type MessageCodec,
+  type MethodDescriptor,
+  type Transport,
+} from "../rpc/index.js";
+import { backoffDelay, defaultBackoff, type BackoffOptions } from "./backoff.js";
+import { readReply } from "./reply.js";
+import { defaultWebSocket, type WebSocketConstructor, type WebSocketLike } from "./websocket-like.js";
+
+export interface WebSocketTransportOptions {
+  /** Defaults to the global WebSocket, or `ws` in Node without one. */
+  WebSocket?: WebSocketConstructor;
+  /** Per-call deadline when neither the call nor the rpc sets one; default 10 s. */
+  timeoutMs?: number;
+  /** Headers sent with every call (a call's own headers win). */
+  headers?: Record<string, string>;
+  /** false disables reconnecting; default backoff 100 ms → 5 s. */
+  reconnect?: Partial<BackoffOptions> | false;
+}
+
+export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
+
+interface PendingCall {
+  readonly method: AnyMethod;
+  readonly frame: Uint8Array;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: RonyError) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  sent: boolean;
+  cleanup: (() => void) | undefined;
+}
+
+type PushHandler = (envelope: Envelope) => void;
+
+export class WebSocketTransport implements Transport {
+  readonly url: string;
+  readonly #options: WebSocketTransportOptions;
+  readonly #backoff: BackoffOptions | undefined;
+  readonly #pending = new Map<number, PendingCall>();
+  readonly #push = new Map<number, Set<PushHandler>>();
+  readonly #stateListeners = new Set<(state: ConnectionState) => void>();
+  #socket: WebSocketLike | undefined;
+  #state: ConnectionState = "idle";
+  #nextId = 1;
+  #attempt = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #errorListener: ((error: RonyError) => void) | undefined;
+
+  constructor(url: string, options: WebSocketTransportOptions = {}) {
+    this.url = url;
+    this.#options = options;
+    this.#backoff = options.reconnect === false ? undefined : { ...defaultBackoff, ...options.reconnect };
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Calls sent or waiting for a connection. */
+  get pendingCalls(): number {
+    return this.#pending.size;
+  }
+
+  /** Listens to connection state changes ("open" again after a reconnect is where to re-subscribe). */
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  /** Server pushes (request id 0) of one message kind. Returns an unsubscribe function. */
+  onPush<T>(constructorId: number, codec: MessageCodec<T>, handler: (message: T) => void): () => void {
+    const wrapped: PushHandler = (env) => handler(codec.decode(env.payload));
+    let set = this.#push.get(constructorId);
+    if (set === undefined) this.#push.set(constructorId, (set = new Set()));
+    set.add(wrapped);
+    return () => set.delete(wrapped);
+  }
+
+  /** Errors the server sent without a request id (e.g. about a malformed frame). */
+  onServerError(listener: (error: RonyError) => void): void {
+    this.#errorListener = listener;
+  }
+
+  /** Connects now instead of on the first call; resolves once open. */
+  connect(): Promise<void> {
+    if (this.#state === "open") return Promise.resolve();
+    if (this.#state === "closed") return Promise.reject(new RonyError(ErrorCode.CANCELLED, "the client is closed"));
+    return new Promise((resolve, reject) => {
+      const off = this.onStateChange((s) => {
+        if (s === "open") {
+          off();
+          resolve();
+        } else if (s === "closed") {
+          off();
+          reject(new RonyError(ErrorCode.UNAVAILABLE, `cannot connect to ${this.url}`));
+        }
+      });
+      if (this.#state === "idle") this.#open();
+    });
+  }
+
+  call<I, O>(method: MethodDescriptor<I, O>, input: I, options: CallOptions = {}): Promise<O> {
+    if (this.#state === "closed") return Promise.reject(new RonyError(ErrorCode.CANCELLED, "the client is closed"));
+    if (options.signal?.aborted) return Promise.reject(new RonyError(ErrorCode.CANCELLED, "aborted"));
+    const requestId = this.#nextId;
+    this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
+    const headers = this.#options.headers === undefined && options.headers === undefined ? NO_HEADERS : { ...this.#options.headers, ...options.headers };
+    const frame = encodeEnvelope({
+      constructorId: method.constructorId,
+      requestId,
+      payload: method.input.encode(input).finish(),
+      headers: headers as Record<string, string>,
+    });
+    const timeoutMs = options.timeoutMs ?? (method.timeoutMs || (this.#options.timeoutMs ?? 10_000));
+    return new Promise<O>((resolve, reject) => {
+      const call: PendingCall = { method, frame, resolve: resolve as (v: unknown) => void, reject, timer: undefined, sent: false, cleanup: undefined };
+      call.timer = setTimeout(() => this.#fail(requestId, new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${method.name} got no reply in ${timeoutMs} ms`)), timeoutMs);
+      const signal = options.signal;
+      if (signal !== undefined) {
+        const onAbort = () => this.#fail(requestId, new RonyError(ErrorCode.CANCELLED, "aborted"));
+        signal.addEventListener("abort", onAbort, { once: true });
+        call.cleanup = () => signal.removeEventListener("abort", onAbort);
+      }
+      this.#pending.set(requestId, call);
+      if (this.#state === "open") {
+        this.#socket!.send(frame);
+        call.sent = true;
+      } else if (this.#state === "idle") {
+        this.#open();
+      }
+    });
+  }
+
+  /** Stops reconnecting, fails every pending call with CANCELLED and closes the socket. */
+  close(): void {
+    if (this.#state === "closed") return;
+    clearTimeout(this.#retryTimer);
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#setState("closed");
+    for (const id of [...this.#pending.keys()]) this.#fail(id, new RonyError(ErrorCode.CANCELLED, "the client was closed"));
+    socket?.close(1000, "client closed");
+  }
+
+  #setState(state: ConnectionState): void {
+    this.#state = state;
+    for (const l of [...this.#stateListeners]) l(state);
+  }
+
+  #fail(requestId: number, error: RonyError): void {
+    const call = this.#pending.get(requestId);
+    if (call === undefined) return;
+    this.#pending.delete(requestId);
+    clearTimeout(call.timer);
+    call.cleanup?.();
+    call.reject(error);
+  }
+
+  #open(): void {
+    if (this.#state !== "reconnecting") this.#setState("connecting");
+    const ctor = this.#options.WebSocket;
+    if (ctor !== undefined) {
+      this.#attach(ctor);
+      return;
+    }
+    defaultWebSocket().then(
+      (c) => this.#attach(c),
+      () => this.#connectionLost(),
+    );
+  }
+
+  #attach(ctor: WebSocketConstructor): void {
+    if (this.#state === "closed") return;
+    let socket: WebSocketLike;
+    try {
+      socket = new ctor(this.url);
+    } catch {
+      this.#connectionLost();
+      return;
+    }
+    socket.binaryType = "arraybuffer";
+    this.#socket = socket;
+    socket.onopen = () => {
+      if (this.#socket !== socket) return;
+      this.#attempt = 0;
+      this.#setState("open");
+      for (const call of this.#pending.values()) {
+        if (!call.sent) {
+          socket.send(call.frame);
+          call.sent = true;
+        }
+      }
+    };
+    socket.onmessage = (event) => {
+      if (this.#socket === socket) this.#receive(event.data);
+    };
+    socket.onclose = () => {
+      if (this.#socket === socket) this.#connectionLost();
+    };
+    socket.onerror = () => {
+      // A close event follows; nothing to do here but keep the error from being unhandled.
+    };
+  }
+
+  #receive(data: unknown): void {
+    if (!(data instanceof ArrayBuffer)) return; // only JSON debug frames are text; this client sends binary
+    let env: Envelope;
+    try {
+      env = decodeEnvelope(new Uint8Array(data));
+    } catch {
+      return;
+    }
+    if (env.requestId === 0) {
+      if (env.constructorId === RPC_ERROR_ID) this.#errorListener?.(decodeRpcError(env.payload));
+      const handlers = this.#push.get(env.constructorId);
+      if (handlers !== undefined) for (const h of handlers) h(env);
+      return;
+    }
+    const call = this.#pending.get(env.requestId);
+    if (call === undefined) return; // timed out or cancelled already
+    this.#pending.delete(env.requestId);
+    clearTimeout(call.timer);
+    call.cleanup?.();
+    try {
+      call.resolve(readReply(call.method, env));
+    } catch (e) {
+      call.reject(e as RonyError);
+    }
+  }
+
+  #connectionLost(): void {
+    this.#socket = undefined;
+    if (this.#state === "closed") return;
+    for (const [id, call] of [...this.#pending]) {
+      if (call.sent) this.#fail(id, new RonyError(ErrorCode.UNAVAILABLE, `connection to ${this.url} lost before ${call.method.name} was answered`));
+    }
+    if (this.#backoff === undefined) {
+      this.#setState("closed");
+      for (const id of [...this.#pending.keys()]) this.#fail(id, new RonyError(ErrorCode.UNAVAILABLE, `not connected to ${this.url}`));
+      return;
+    }
+    this.#setState("reconnecting");
+    const delay = backoffDelay(this.#attempt++, this.#backoff);
+    this.#retryTimer = setTimeout(() => this.#open(), delay);
+  }
+}

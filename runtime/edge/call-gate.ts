@@ -1,0 +1,36 @@
+// Counts calls in flight across the server, so a graceful shutdown can wait for them.
+
+export class CallGate {
+  #active = 0;
+  #closed = false;
+  #waiters: (() => void)[] = [];
+
+  get active(): number {
+    return this.#active;
+  }
+
+  /** True once shutdown began: new calls are refused with UNAVAILABLE. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  enter(): void {
+    this.#active++;
+  }
+
+  leave(): void {
+    if (--this.#active === 0 && this.#waiters.length > 0) {
+      for (const w of this.#waiters.splice(0)) w();
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Resolves when no call is in flight. */
+  idle(): Promise<void> {
+    if (this.#active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+}

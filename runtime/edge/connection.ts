@@ -1,0 +1,93 @@
+// One WebSocket client: its limits, its pushes, its state. Lives in the uWS socket's user data.
+import type { WebSocket } from "uWebSockets.js";
+import { encodeEnvelope, NO_HEADERS, type MessageCodec } from "../rpc/index.js";
+import type { Peer } from "./peer.js";
+
+/** What uWS keeps per socket (getUserData()). */
+export interface SocketData<Auth> {
+  readonly conn: EdgeConnection<Auth>;
+}
+
+/** A frame that arrived while the socket was backpressured, held until it drains. */
+export type HeldFrame = Uint8Array | string;
+
+export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
+  /** Set by middleware or the open hook to remember who this connection is. */
+  auth: Auth | undefined = undefined;
+  inFlight = 0;
+  /** Frames received while the send buffer was over its high-water mark. */
+  readonly held: HeldFrame[] = [];
+  #ws: WebSocket<SocketData<Auth>> | undefined;
+  #closed = false;
+
+  constructor(
+    readonly id: number,
+    readonly remoteAddress: string,
+    /** Headers of the upgrade request (lower-case names). */
+    readonly headers: Readonly<Record<string, string>>,
+    readonly maxInFlight: number,
+  ) {}
+
+  get connection(): EdgeConnection<Auth> {
+    return this;
+  }
+
+  get open(): boolean {
+    return this.#ws !== undefined && !this.#closed;
+  }
+
+  /** @internal */ attach(ws: WebSocket<SocketData<Auth>>): void {
+    this.#ws = ws;
+  }
+
+  /** @internal the socket closed: later replies are dropped, uWS must not be touched. */
+  detach(): void {
+    this.#closed = true;
+    this.#ws = undefined;
+    this.held.length = 0;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws?.getBufferedAmount() ?? 0;
+  }
+
+  admit(): boolean {
+    if (this.inFlight >= this.maxInFlight) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  release(): void {
+    this.inFlight--;
+  }
+
+  sendBinary(frame: Uint8Array): void {
+    this.#ws?.send(frame, true);
+  }
+
+  sendText(frame: string): void {
+    this.#ws?.send(frame, false);
+  }
+
+  /** Server push: an envelope with request id 0 carrying `message` under `constructorId`. */
+  push<T>(constructorId: number, codec: MessageCodec<T>, message: T): boolean {
+    const ws = this.#ws;
+    if (ws === undefined) return false;
+    const payload = codec.encode(message).finish();
+    const frame = encodeEnvelope({ constructorId, requestId: 0, payload, headers: NO_HEADERS as Record<string, string> });
+    // Pushes usually start outside a uWS callback: cork so the frame goes out in one write.
+    let status = 0;
+    ws.cork(() => {
+      status = ws.send(frame, true);
+    });
+    return status !== 2;
+  }
+
+  /** Closes with a WebSocket close code (1000 normal, 1001 going away, 1008 policy …). */
+  close(code = 1000, reason = ""): void {
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    this.#ws = undefined;
+    ws.end(code, reason);
+  }
+}

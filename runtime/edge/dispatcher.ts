@@ -1,0 +1,122 @@
+// Routes calls to handlers by constructor id and runs the middleware chain around them.
+import { ErrorCode, RonyError, type AnyMethod, type Handler, type HandlerRegistry, type MethodDescriptor } from "../rpc/index.js";
+import { EdgeContext } from "./context.js";
+import type { Middleware } from "./middleware.js";
+
+type Hook<Auth> = (ctx: EdgeContext<Auth>) => void | Promise<void>;
+
+/** One registered rpc, with its middleware chain flattened (rebuilt when middleware changes). */
+export interface Route<Auth = unknown> {
+  readonly method: AnyMethod;
+  readonly handler: Handler<unknown, unknown, EdgeContext<Auth>>;
+  readonly own: Middleware<Auth>[];
+  before: Hook<Auth>[];
+  after: Hook<Auth>[];
+  builtFor: number;
+}
+
+/** Told about every exception a handler or middleware threw that was not a RonyError. */
+export type ErrorReporter = (error: unknown, ctx: EdgeContext<never>) => void;
+
+export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<Auth>> {
+  readonly #byId = new Map<number, Route<Auth>>();
+  readonly #byName = new Map<string, Route<Auth>>();
+  readonly #global: Middleware<Auth>[] = [];
+  #version = 0;
+  onError: ErrorReporter = defaultReporter;
+
+  add<I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, EdgeContext<Auth>>, middleware: readonly Middleware<Auth>[] = []): void {
+    if (this.#byId.has(method.constructorId)) {
+      throw new Error(`rpc ${method.service}.${method.name} is registered twice`);
+    }
+    const route: Route<Auth> = {
+      method,
+      handler: handler as Handler<unknown, unknown, EdgeContext<Auth>>,
+      own: [...middleware],
+      before: [],
+      after: [],
+      builtFor: -1,
+    };
+    this.#byId.set(method.constructorId, route);
+    this.#byName.set(`${method.service}.${method.name}`, route);
+  }
+
+  /** Global middleware, for every rpc. */
+  use(middleware: Middleware<Auth>): this {
+    this.#global.push(middleware);
+    this.#version++;
+    return this;
+  }
+
+  /** Middleware for one rpc, after the global ones. */
+  useFor(method: AnyMethod, middleware: Middleware<Auth>): this {
+    const route = this.#byId.get(method.constructorId);
+    if (route === undefined) throw new Error(`rpc ${method.service}.${method.name} is not registered`);
+    route.own.push(middleware);
+    this.#version++;
+    return this;
+  }
+
+  route(constructorId: number): Route<Auth> | undefined {
+    return this.#byId.get(constructorId);
+  }
+
+  /** By fully-qualified rpc name, "examples.echo.Echo.Say" (JSON frames use it). */
+  routeByName(fullName: string): Route<Auth> | undefined {
+    return this.#byName.get(fullName);
+  }
+
+  routes(): IterableIterator<Route<Auth>> {
+    return this.#byId.values();
+  }
+
+  /** Runs the chain for one call; the outcome lands in ctx.output / ctx.error. Never throws. */
+  async run(route: Route<Auth>, input: unknown, ctx: EdgeContext<Auth>): Promise<void> {
+    if (route.builtFor !== this.#version) this.#build(route);
+    if (route.before.length === 0 && route.after.length === 0) {
+      try {
+        ctx.output = await route.handler(input, ctx);
+      } catch (e) {
+        ctx.error = this.#typed(e, ctx);
+      }
+      return;
+    }
+    try {
+      for (const hook of route.before) {
+        await hook(ctx);
+        if (ctx.stopped) break;
+      }
+      if (!ctx.stopped) ctx.output = await route.handler(input, ctx);
+      else if (ctx.output === undefined) ctx.error = new RonyError(ErrorCode.CANCELLED, "stopped by middleware");
+    } catch (e) {
+      ctx.error = this.#typed(e, ctx);
+    }
+    ctx.resume();
+    for (const hook of route.after) {
+      try {
+        await hook(ctx);
+      } catch (e) {
+        ctx.error = this.#typed(e, ctx);
+      }
+      if (ctx.stopped) break;
+    }
+  }
+
+  #typed(thrown: unknown, ctx: EdgeContext<Auth>): RonyError {
+    if (thrown instanceof RonyError) return thrown;
+    // The caller learns only that it failed; the details go to the operator.
+    this.onError(thrown, ctx as EdgeContext<never>);
+    return new RonyError(ErrorCode.INTERNAL, `${ctx.method.service}.${ctx.method.name} failed`);
+  }
+
+  #build(route: Route<Auth>): void {
+    const all = [...this.#global, ...route.own];
+    route.before = all.flatMap((m) => (m.before ? [m.before.bind(m)] : []));
+    route.after = all.reverse().flatMap((m) => (m.after ? [m.after.bind(m)] : []));
+    route.builtFor = this.#version;
+  }
+}
+
+function defaultReporter(error: unknown, ctx: EdgeContext<never>): void {
+  console.error(`rony-ts: ${ctx.method.service}.${ctx.method.name} threw`, error);
+}

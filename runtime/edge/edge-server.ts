@@ -1,0 +1,107 @@
+// The edge: one uWebSockets.js app serving the WebSocket gateway, the HTTP RPC endpoint and the
+// REST routes over one Dispatcher.
+import uWS from "uWebSockets.js";
+import type { Handler, HandlerRegistry, MethodDescriptor } from "../rpc/index.js";
+import { CallGate } from "./call-gate.js";
+import type { EdgeConnection } from "./connection.js";
+import type { EdgeContext } from "./context.js";
+import { Dispatcher } from "./dispatcher.js";
+import { FrameHandler } from "./frame-handler.js";
+import { addNotFound, addRestRoutes, addRpcEndpoint } from "./http-gateway.js";
+import type { Middleware } from "./middleware.js";
+import { defaultLimits, type EdgeLimits, type EdgeServerOptions } from "./options.js";
+import { wsBehavior, type WsGatewayState } from "./ws-gateway.js";
+
+export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<Auth>> {
+  readonly dispatcher: Dispatcher<Auth>;
+  readonly limits: EdgeLimits;
+  readonly #gate = new CallGate();
+  readonly #options: EdgeServerOptions<Auth>;
+  readonly #ws: WsGatewayState<Auth>;
+  #listenSocket: uWS.us_listen_socket | undefined;
+  #port = 0;
+  #shutdown: Promise<void> | undefined;
+
+  constructor(options: EdgeServerOptions<Auth> = {}, dispatcher = new Dispatcher<Auth>()) {
+    this.#options = options;
+    this.dispatcher = dispatcher;
+    this.limits = { ...defaultLimits, ...options.limits };
+    this.#ws = {
+      connections: new Map(),
+      nextId: 1,
+      frames: new FrameHandler(dispatcher, this.#gate, "ws"),
+      limits: this.limits,
+      hooks: options.hooks ?? {},
+    };
+  }
+
+  add<I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, EdgeContext<Auth>>, middleware?: readonly Middleware<Auth>[]): void {
+    this.dispatcher.add(method, handler, middleware);
+  }
+
+  use(middleware: Middleware<Auth>): this {
+    this.dispatcher.use(middleware);
+    return this;
+  }
+
+  /** Open WebSocket connections by id, for pushes and admin. */
+  get connections(): ReadonlyMap<number, EdgeConnection<Auth>> {
+    return this.#ws.connections;
+  }
+
+  /** Calls in flight across both gateways. */
+  get inFlight(): number {
+    return this.#gate.active;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Builds the app from what is registered now and listens; port 0 picks a free one. */
+  listen(port: number): Promise<number> {
+    if (this.#listenSocket !== undefined) return Promise.reject(new Error("already listening"));
+    const app = uWS.App();
+    const httpFrames = new FrameHandler(this.dispatcher, this.#gate, "http");
+    app.ws(this.#options.wsPath ?? "/ws", wsBehavior(this.#ws));
+    addRpcEndpoint(app, this.#options.rpcPath ?? "/rpc", httpFrames, this.limits);
+    if (this.#options.rest !== false) addRestRoutes(app, this.dispatcher.routes(), httpFrames, this.limits);
+    addNotFound(app);
+    const host = this.#options.host ?? "0.0.0.0";
+    return new Promise((resolve, reject) => {
+      app.listen(host, port, (socket) => {
+        if (socket === false) {
+          reject(new Error(`cannot listen on ${host}:${port}`));
+          return;
+        }
+        this.#listenSocket = socket;
+        this.#port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+        resolve(this.#port);
+      });
+    });
+  }
+
+  /**
+   * Graceful shutdown: stop accepting connections and calls (new ones get UNAVAILABLE), wait for
+   * calls in flight (up to limits.shutdownTimeoutMs), then close every WebSocket with 1001.
+   */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= this.#drain();
+    return this.#shutdown;
+  }
+
+  async #drain(): Promise<void> {
+    this.#gate.close();
+    if (this.#listenSocket !== undefined) {
+      uWS.us_listen_socket_close(this.#listenSocket);
+      this.#listenSocket = undefined;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.limits.shutdownTimeoutMs);
+    });
+    await Promise.race([this.#gate.idle(), timeout]);
+    clearTimeout(timer);
+    for (const conn of [...this.#ws.connections.values()]) conn.close(1001, "server shutting down");
+  }
+}

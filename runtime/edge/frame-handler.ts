@@ -1,0 +1,182 @@
+// Frame in, calls out: decode → route → (refuse | dispatch) → encode → reply to the peer.
+// Input messages are decoded before the first await, so a frame may be a view of memory that
+// is only valid during the caller's callback (uWS), as long as its bytes fields are copied first.
+import {
+  CONTAINER_ID,
+  ErrorCode,
+  RPC_ERROR_ID,
+  RonyError,
+  decodeContainer,
+  decodeEnvelope,
+  encodeReply,
+  encodeRpcError,
+  type Envelope,
+} from "../rpc/index.js";
+import type { CallGate } from "./call-gate.js";
+import { EdgeContext, type Via } from "./context.js";
+import type { Dispatcher, Route } from "./dispatcher.js";
+import { jsonError, jsonReply, parseJsonFrame, type JsonRequest } from "./json-frames.js";
+import type { Peer } from "./peer.js";
+
+export function allowsInternal(via: Via): boolean {
+  return via === "tunnel" || via === "local";
+}
+
+export class FrameHandler<Auth = unknown> {
+  // Replies are encoded here and copied out synchronously by the peer (uWS send copies).
+  readonly #scratch = new Uint8Array(64 * 1024);
+
+  constructor(
+    readonly dispatcher: Dispatcher<Auth>,
+    readonly gate: CallGate,
+    readonly via: Via,
+  ) {}
+
+  /**
+   * One binary frame: an envelope or a container of envelopes. Never throws. Returns how many
+   * replies the peer will get (one per envelope, or one error for an unreadable frame).
+   */
+  binary(frame: Uint8Array, peer: Peer<Auth>): number {
+    let env: Envelope;
+    try {
+      env = decodeEnvelope(frame);
+    } catch (e) {
+      peer.sendBinary(this.errorFrame(0, e as RonyError));
+      return 1;
+    }
+    if (env.constructorId !== CONTAINER_ID) {
+      this.#start(env, peer);
+      return 1;
+    }
+    let batch: Envelope[];
+    try {
+      batch = decodeContainer(env.payload);
+    } catch (e) {
+      peer.sendBinary(this.errorFrame(env.requestId, e as RonyError));
+      return 1;
+    }
+    for (const inner of batch) {
+      if (inner.constructorId === CONTAINER_ID) {
+        peer.sendBinary(this.errorFrame(inner.requestId, new RonyError(ErrorCode.INVALID_ARGUMENT, "containers do not nest")));
+      } else {
+        this.#start(inner, peer);
+      }
+    }
+    return batch.length;
+  }
+
+  /** One JSON text frame (the debugging aid). Never throws. Returns how many replies follow. */
+  text(frame: string, peer: Peer<Auth>): number {
+    let requests: JsonRequest[];
+    try {
+      requests = parseJsonFrame(frame);
+    } catch (e) {
+      peer.sendText(jsonError(0, e as RonyError));
+      return 1;
+    }
+    for (const req of requests) this.#startJson(req, peer);
+    return requests.length;
+  }
+
+  errorFrame(requestId: number, error: RonyError): Uint8Array {
+    return encodeReply(this.#scratch, RPC_ERROR_ID, requestId, encodeRpcError(error));
+  }
+
+  /** Why a route cannot be called from here, or undefined when it can. */
+  refusal(route: Route<Auth> | undefined, constructorId: number): RonyError | undefined {
+    if (route === undefined) {
+      return new RonyError(ErrorCode.UNIMPLEMENTED, `unknown constructor 0x${constructorId.toString(16).padStart(8, "0")}`);
+    }
+    if (route.method.internal && !allowsInternal(this.via)) {
+      return new RonyError(ErrorCode.UNIMPLEMENTED, `${route.method.service}.${route.method.name} is internal to the cluster`);
+    }
+    if (this.gate.closed) return new RonyError(ErrorCode.UNAVAILABLE, "the server is shutting down");
+    return undefined;
+  }
+
+  #start(env: Envelope, peer: Peer<Auth>): void {
+    const route = this.dispatcher.route(env.constructorId);
+    const refused = this.refusal(route, env.constructorId);
+    if (refused !== undefined || route === undefined) {
+      peer.sendBinary(this.errorFrame(env.requestId, refused!));
+      return;
+    }
+    if (!peer.admit()) {
+      peer.sendBinary(this.errorFrame(env.requestId, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many requests in flight on this connection")));
+      return;
+    }
+    let input: unknown;
+    try {
+      input = route.method.input.decode(env.payload);
+    } catch {
+      peer.release();
+      peer.sendBinary(this.errorFrame(env.requestId, new RonyError(ErrorCode.INVALID_ARGUMENT, `payload is not a valid ${route.method.name} input`)));
+      return;
+    }
+    void this.#callBinary(route, input, env.headers, env.requestId, peer);
+  }
+
+  async #callBinary(route: Route<Auth>, input: unknown, headers: Readonly<Record<string, string>>, requestId: number, peer: Peer<Auth>): Promise<void> {
+    const ctx = new EdgeContext<Auth>(route.method, headers, requestId, this.via, peer.connection);
+    this.gate.enter();
+    await this.dispatcher.run(route, input, ctx);
+    let frame: Uint8Array;
+    if (ctx.error === undefined) {
+      try {
+        const payload = route.method.output.encode(ctx.output).finish();
+        frame = encodeReply(this.#scratch, route.method.outputConstructorId, requestId, payload);
+      } catch (e) {
+        this.dispatcher.onError(e, ctx as EdgeContext<never>);
+        frame = this.errorFrame(requestId, new RonyError(ErrorCode.INTERNAL, `${route.method.name} returned an output that does not encode`));
+      }
+    } else {
+      frame = this.errorFrame(requestId, ctx.error);
+    }
+    peer.release();
+    this.gate.leave();
+    peer.sendBinary(frame);
+  }
+
+  #startJson(req: JsonRequest, peer: Peer<Auth>): void {
+    const route = req.method !== undefined ? this.dispatcher.routeByName(req.method) : this.dispatcher.route(req.constructorId!);
+    const refused = this.refusal(route, req.constructorId ?? 0);
+    if (refused !== undefined || route === undefined) {
+      const error = route === undefined && req.method !== undefined ? new RonyError(ErrorCode.UNIMPLEMENTED, `unknown method ${req.method}`) : refused!;
+      peer.sendText(jsonError(req.requestId, error));
+      return;
+    }
+    if (!peer.admit()) {
+      peer.sendText(jsonError(req.requestId, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many requests in flight on this connection")));
+      return;
+    }
+    let input: unknown;
+    try {
+      input = route.method.input.fromJSON(req.input);
+    } catch {
+      peer.release();
+      peer.sendText(jsonError(req.requestId, new RonyError(ErrorCode.INVALID_ARGUMENT, `input is not a valid ${route.method.name} input`)));
+      return;
+    }
+    void this.#callJson(route, input, req, peer);
+  }
+
+  async #callJson(route: Route<Auth>, input: unknown, req: JsonRequest, peer: Peer<Auth>): Promise<void> {
+    const ctx = new EdgeContext<Auth>(route.method, req.headers, req.requestId, this.via, peer.connection);
+    this.gate.enter();
+    await this.dispatcher.run(route, input, ctx);
+    let text: string;
+    if (ctx.error === undefined) {
+      try {
+        text = jsonReply(req.requestId, route.method.outputConstructorId, route.method.output.toJSON(ctx.output));
+      } catch (e) {
+        this.dispatcher.onError(e, ctx as EdgeContext<never>);
+        text = jsonError(req.requestId, new RonyError(ErrorCode.INTERNAL, `${route.method.name} returned an output that does not encode`));
+      }
+    } else {
+      text = jsonError(req.requestId, ctx.error);
+    }
+    peer.release();
+    this.gate.leave();
+    peer.sendText(text);
+  }
+}

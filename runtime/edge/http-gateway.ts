@@ -1,0 +1,253 @@
+// The HTTP gateway: POST an envelope (binary or JSON) to one RPC endpoint, or call the REST
+// routes from (rony.rpc).http. onAborted is registered before anything asynchronous, and an
+// aborted response is never touched again; writes after an await are corked.
+import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
+import { CONTAINER_ID, ErrorCode, RonyError, httpStatusOf, rpcErrorToJson, type HttpVerb } from "../rpc/index.js";
+import { EdgeContext } from "./context.js";
+import type { Route } from "./dispatcher.js";
+import type { FrameHandler } from "./frame-handler.js";
+import { readBody, type Exchange } from "./http-body.js";
+import type { EdgeLimits } from "./options.js";
+import type { Peer } from "./peer.js";
+import { restInput, uwsPattern } from "./rest-mapping.js";
+
+const textDecoder = new TextDecoder();
+
+const statusText: Record<number, string> = {
+  200: "200 OK",
+  400: "400 Bad Request",
+  401: "401 Unauthorized",
+  403: "403 Forbidden",
+  404: "404 Not Found",
+  409: "409 Conflict",
+  412: "412 Precondition Failed",
+  413: "413 Payload Too Large",
+  429: "429 Too Many Requests",
+  499: "499 Client Closed Request",
+  500: "500 Internal Server Error",
+  501: "501 Not Implemented",
+  503: "503 Service Unavailable",
+  504: "504 Gateway Timeout",
+};
+
+function status(code: number): string {
+  return statusText[code] ?? `${code} Error`;
+}
+
+/** Writes a whole response unless the client went away. Corks: it usually runs after an await. */
+function respond(res: HttpResponse, ex: Exchange, code: number, contentType: string, body: string | Uint8Array, close = false): void {
+  if (ex.aborted) return;
+  ex.aborted = true; // answered: nothing may touch res again
+  res.cork(() => {
+    res.writeStatus(status(code)).writeHeader("content-type", contentType).end(body, close);
+  });
+}
+
+function respondError(res: HttpResponse, ex: Exchange, error: RonyError, code = httpStatusOf(error.code), close = false): void {
+  respond(res, ex, code, "application/json", JSON.stringify(rpcErrorToJson(error)), close);
+}
+
+function collectHeaders(req: HttpRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  req.forEach((k, v) => {
+    headers[k] = v;
+  });
+  return headers;
+}
+
+/** The RPC endpoint's peer: gathers the replies to one POST, answers when all are in. */
+class RpcExchange<Auth> implements Peer<Auth>, Exchange {
+  aborted = false;
+  readonly connection = undefined;
+  readonly replies: (Uint8Array | string)[] = [];
+  expected = -1;
+  batch = false;
+
+  constructor(
+    readonly res: HttpResponse,
+    readonly json: boolean,
+  ) {}
+
+  admit(): boolean {
+    return true;
+  }
+
+  release(): void {}
+
+  sendBinary(frame: Uint8Array): void {
+    this.replies.push(frame.slice()); // frames may be scratch views
+    this.#maybeFinish();
+  }
+
+  sendText(frame: string): void {
+    this.replies.push(frame);
+    this.#maybeFinish();
+  }
+
+  /** Called once the frame handler said how many replies follow. */
+  expect(count: number, batch: boolean): void {
+    this.expected = count;
+    this.batch = batch;
+    this.#maybeFinish();
+  }
+
+  #maybeFinish(): void {
+    if (this.expected < 0 || this.replies.length < this.expected) return;
+    if (this.json) {
+      const body = this.batch ? `{"envelopes":[${this.replies.join(",")}]}` : (this.replies[0] as string);
+      respond(this.res, this, 200, "application/json", body);
+    } else {
+      const frames = this.replies as Uint8Array[];
+      respond(this.res, this, 200, "application/x-protobuf", this.batch ? containerFrame(frames) : frames[0]!);
+    }
+  }
+}
+
+/** Wraps already-encoded envelopes in a container envelope without decoding them again. */
+function containerFrame(frames: readonly Uint8Array[]): Uint8Array {
+  const varint = (v: number, out: number[]) => {
+    while (v > 0x7f) {
+      out.push((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    out.push(v);
+  };
+  const parts: number[][] = frames.map((f) => {
+    const head = [10];
+    varint(f.length, head);
+    return head;
+  });
+  const inner = frames.reduce((n, f, i) => n + parts[i]!.length + f.length, 0);
+  const head = [13, CONTAINER_ID & 0xff, (CONTAINER_ID >>> 8) & 0xff, (CONTAINER_ID >>> 16) & 0xff, CONTAINER_ID >>> 24];
+  if (inner > 0) {
+    head.push(26);
+    varint(inner, head);
+  }
+  const out = new Uint8Array(head.length + inner);
+  out.set(head, 0);
+  let at = head.length;
+  frames.forEach((f, i) => {
+    out.set(parts[i]!, at);
+    at += parts[i]!.length;
+    out.set(f, at);
+    at += f.length;
+  });
+  return out;
+}
+
+/** A frame's batchness, without decoding it twice: a container starts with its constructor id. */
+function isContainerFrame(frame: Uint8Array): boolean {
+  return frame.length >= 5 && frame[0] === 13 && ((frame[1]! | (frame[2]! << 8) | (frame[3]! << 16) | (frame[4]! << 24)) >>> 0) === CONTAINER_ID;
+}
+
+export function addRpcEndpoint<Auth>(app: TemplatedApp, path: string, frames: FrameHandler<Auth>, limits: EdgeLimits): void {
+  app.post(path, (res: HttpResponse, req: HttpRequest) => {
+    const json = req.getHeader("content-type").startsWith("application/json");
+    const ex = new RpcExchange<Auth>(res, json);
+    res.onAborted(() => {
+      ex.aborted = true;
+    });
+    if (frames.gate.closed) {
+      respondError(res, ex, new RonyError(ErrorCode.UNAVAILABLE, "the server is shutting down"), 503, true);
+      return;
+    }
+    readBody(res, limits.maxPayloadBytes, (body) => {
+      if (body === undefined) {
+        respondError(res, ex, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, `body over ${limits.maxPayloadBytes} bytes`), 413, true);
+        return;
+      }
+      if (json) {
+        const text = textDecoder.decode(body);
+        ex.expect(frames.text(text, ex), text.trimStart().startsWith('{"envelopes"'));
+      } else {
+        ex.expect(frames.binary(body, ex), isContainerFrame(body));
+      }
+    });
+  });
+}
+
+const register: Record<HttpVerb, (app: TemplatedApp, pattern: string, h: (res: HttpResponse, req: HttpRequest) => void) => void> = {
+  GET: (app, p, h) => app.get(p, h),
+  POST: (app, p, h) => app.post(p, h),
+  PUT: (app, p, h) => app.put(p, h),
+  PATCH: (app, p, h) => app.patch(p, h),
+  DELETE: (app, p, h) => app.del(p, h),
+};
+
+async function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: HttpResponse, ex: Exchange, headers: Record<string, string>, input: unknown): Promise<void> {
+  const ctx = new EdgeContext<Auth>(route.method, headers, 0, "http", undefined);
+  frames.gate.enter();
+  try {
+    await frames.dispatcher.run(route, input, ctx);
+    if (ctx.error !== undefined) {
+      respondError(res, ex, ctx.error);
+      return;
+    }
+    let body: string;
+    try {
+      body = JSON.stringify(route.method.output.toJSON(ctx.output));
+    } catch (e) {
+      frames.dispatcher.onError(e, ctx as EdgeContext<never>);
+      respondError(res, ex, new RonyError(ErrorCode.INTERNAL, `${route.method.name} returned an output that does not encode`));
+      return;
+    }
+    respond(res, ex, 200, "application/json", body);
+  } finally {
+    frames.gate.leave();
+  }
+}
+
+/** One uWS route per REST binding, each handler built once at startup. */
+export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Auth>>, frames: FrameHandler<Auth>, limits: EdgeLimits): void {
+  for (const route of routes) {
+    const binding = route.method.http;
+    if (binding === undefined) continue;
+    const readsBody = binding.body !== "";
+    register[binding.method](app, uwsPattern(binding.path), (res, req) => {
+      const ex: Exchange = { aborted: false };
+      res.onAborted(() => {
+        ex.aborted = true;
+      });
+      const refused = frames.refusal(route, route.method.constructorId);
+      if (refused !== undefined) {
+        respondError(res, ex, refused, httpStatusOf(refused.code), frames.gate.closed);
+        return;
+      }
+      // HttpRequest lives on uWS's stack: read everything from it now.
+      const pathValues = binding.pathParams.map((_, i) => req.getParameter(i) ?? "");
+      const query = req.getQuery() ?? "";
+      const headers = collectHeaders(req);
+      const start = (body: string) => {
+        let input: unknown;
+        try {
+          input = route.method.input.fromJSON(restInput(binding, pathValues, query, body));
+        } catch (e) {
+          respondError(res, ex, e instanceof RonyError ? e : new RonyError(ErrorCode.INVALID_ARGUMENT, `not a valid ${route.method.name} input`));
+          return;
+        }
+        void serveRest(route, frames, res, ex, headers, input);
+      };
+      if (!readsBody) {
+        start("");
+        return;
+      }
+      readBody(res, limits.maxPayloadBytes, (body) => {
+        if (body === undefined) {
+          respondError(res, ex, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, `body over ${limits.maxPayloadBytes} bytes`), 413, true);
+          return;
+        }
+        start(textDecoder.decode(body));
+      });
+    });
+  }
+}
+
+export function addNotFound(app: TemplatedApp): void {
+  app.any("/*", (res: HttpResponse, req: HttpRequest) => {
+    const ex: Exchange = { aborted: false };
+    res.onAborted(() => {
+      ex.aborted = true;
+    });
+    respondError(res, ex, new RonyError(ErrorCode.NOT_FOUND, `no route for ${req.getMethod().toUpperCase()} ${req.getUrl()}`));
+  });
+}

@@ -1,0 +1,59 @@
+// JSON frames: a debugging aid for the WebSocket text channel and the HTTP RPC endpoint.
+//   request  {"requestId":1,"method":"examples.echo.Echo.Say","input":{"text":"hi"},"headers":{}}
+//            ("constructorId": 3137309345 works in place of "method"); {"envelopes":[…]} is a batch
+//   reply    {"requestId":1,"constructorId":…,"output":{…}}  or  {"requestId":1,"constructorId":…,"error":{"code":"NOT_FOUND",…}}
+import { ErrorCode, RPC_ERROR_ID, RonyError, rpcErrorToJson } from "../rpc/index.js";
+
+export interface JsonRequest {
+  requestId: number;
+  constructorId: number | undefined;
+  method: string | undefined;
+  headers: Record<string, string>;
+  input: unknown;
+}
+
+function bad(why: string): RonyError {
+  return new RonyError(ErrorCode.INVALID_ARGUMENT, `malformed JSON frame: ${why}`);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function readOne(v: unknown): JsonRequest {
+  if (!isRecord(v)) throw bad("a request must be an object");
+  const requestId = v["requestId"] ?? 0;
+  if (typeof requestId !== "number" || !Number.isInteger(requestId) || requestId < 0 || requestId > 0xffffffff) throw bad("requestId must be a uint32");
+  const constructorId = v["constructorId"];
+  if (constructorId !== undefined && (typeof constructorId !== "number" || !Number.isInteger(constructorId))) throw bad("constructorId must be an integer");
+  const method = v["method"];
+  if (method !== undefined && typeof method !== "string") throw bad("method must be a string");
+  if (constructorId === undefined && method === undefined) throw bad("needs method or constructorId");
+  const headers: Record<string, string> = {};
+  const h = v["headers"];
+  if (h !== undefined) {
+    if (!isRecord(h)) throw bad("headers must be an object");
+    for (const [k, value] of Object.entries(h)) headers[k] = String(value);
+  }
+  return { requestId, constructorId: constructorId === undefined ? undefined : constructorId >>> 0, method, headers, input: v["input"] ?? {} };
+}
+
+/** Parses a JSON frame into one or more requests (a batch). Throws RonyError(INVALID_ARGUMENT). */
+export function parseJsonFrame(text: string): JsonRequest[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw bad("not JSON");
+  }
+  if (isRecord(parsed) && Array.isArray(parsed["envelopes"])) return parsed["envelopes"].map(readOne);
+  return [readOne(parsed)];
+}
+
+export function jsonReply(requestId: number, constructorId: number, output: unknown): string {
+  return JSON.stringify({ requestId, constructorId, output });
+}
+
+export function jsonError(requestId: number, error: RonyError): string {
+  return JSON.stringify({ requestId, constructorId: RPC_ERROR_ID, error: rpcErrorToJson(error) });
+}

@@ -1,0 +1,44 @@
+import type { EdgeConnection } from "./connection.js";
+
+export interface EdgeLimits {
+  /** Largest WebSocket message or HTTP body accepted, in bytes. A bigger WebSocket frame closes the connection (1009). */
+  maxPayloadBytes: number;
+  /** Calls one WebSocket connection may have in flight; more get RESOURCE_EXHAUSTED. */
+  maxInFlightPerConnection: number;
+  /** A WebSocket silent this long is closed (uWS rounds to ~4 s; 0 disables). */
+  idleTimeoutSeconds: number;
+  /** When a client's unsent replies exceed this, its new frames are held, not served, until it drains. */
+  sendHighWaterBytes: number;
+  /** Frames held for a backpressured client before it is closed (1008). */
+  maxHeldFrames: number;
+  /** How long shutdown() waits for calls in flight before closing anyway. */
+  shutdownTimeoutMs: number;
+}
+
+export const defaultLimits: EdgeLimits = {
+  maxPayloadBytes: 1024 * 1024,
+  maxInFlightPerConnection: 256,
+  idleTimeoutSeconds: 120,
+  sendHighWaterBytes: 1024 * 1024,
+  maxHeldFrames: 1024,
+  shutdownTimeoutMs: 10_000,
+};
+
+export interface EdgeHooks<Auth> {
+  /** A WebSocket connection opened. Return false (or throw) to close it at once. */
+  onOpen?(conn: EdgeConnection<Auth>): void | boolean;
+  onClose?(conn: EdgeConnection<Auth>, code: number, reason: string): void;
+}
+
+export interface EdgeServerOptions<Auth> {
+  /** Host to bind; default "0.0.0.0". */
+  host?: string;
+  /** Path of the WebSocket gateway; default "/ws". */
+  wsPath?: string;
+  /** Path of the HTTP RPC endpoint (POST an envelope); default "/rpc". */
+  rpcPath?: string;
+  /** Serve REST routes from the rpcs' (rony.rpc).http annotations; default true. */
+  rest?: boolean;
+  limits?: Partial<EdgeLimits>;
+  hooks?: EdgeHooks<Auth>;
+}

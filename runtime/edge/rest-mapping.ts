@@ -1,0 +1,65 @@
+// REST bindings: a path template and a request's path, query and body become one input object
+// in the message's JSON form, which the message's own fromJSON then reads.
+import { ErrorCode, RonyError, type HttpBinding } from "../rpc/index.js";
+
+/** "/notebooks/{notebook}/notes/{id}" → "/notebooks/:notebook/notes/:id" (uWS's syntax). */
+export function uwsPattern(template: string): string {
+  return template.replace(/\{([^}]+)\}/g, ":$1");
+}
+
+function bad(why: string): RonyError {
+  return new RonyError(ErrorCode.INVALID_ARGUMENT, why);
+}
+
+/**
+ * Query values arrive as strings. "true"/"false" become booleans, which is safe: a string field's
+ * fromJSON turns them back into the same text, a bool field needs them as booleans.
+ */
+function queryValue(raw: string): string | boolean {
+  return raw === "true" ? true : raw === "false" ? false : raw;
+}
+
+export function parseQuery(query: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (query === "") return out;
+  for (const [key, raw] of new URLSearchParams(query)) {
+    const value = queryValue(raw);
+    const prev = out[key];
+    if (prev === undefined) out[key] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[key] = [prev, value];
+  }
+  return out;
+}
+
+/** Builds the input JSON: body (per the binding), then query fields not set yet, then path params. */
+export function restInput(binding: HttpBinding, pathValues: readonly string[], query: string, body: string): Record<string, unknown> {
+  let input: Record<string, unknown> = {};
+  if (binding.body !== "" && body.length > 0) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw bad("the body is not JSON");
+    }
+    if (binding.body === "*") {
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw bad("the body must be a JSON object");
+      input = parsed as Record<string, unknown>;
+    } else {
+      input[binding.body] = parsed;
+    }
+  }
+  for (const [key, value] of Object.entries(parseQuery(query))) {
+    if (!(key in input)) input[key] = value;
+  }
+  binding.pathParams.forEach((name, i) => {
+    let value: string;
+    try {
+      value = decodeURIComponent(pathValues[i] ?? "");
+    } catch {
+      throw bad(`path parameter ${name} is not valid percent-encoding`);
+    }
+    input[name] = value;
+  });
+  return input;
+}

@@ -1,0 +1,94 @@
+// The WebSocket gateway: binary envelopes (and JSON text frames) in, replies and pushes out.
+// One behavior object per app, per-socket state in user data, nothing allocated per message
+// but the frame copy (uWS neuters the message buffer when the callback returns).
+import type { HttpRequest, HttpResponse, WebSocket, WebSocketBehavior, us_socket_context_t } from "uWebSockets.js";
+import { EdgeConnection, type SocketData } from "./connection.js";
+import type { FrameHandler } from "./frame-handler.js";
+import type { EdgeHooks, EdgeLimits } from "./options.js";
+
+const textDecoder = new TextDecoder();
+
+export interface WsGatewayState<Auth> {
+  readonly connections: Map<number, EdgeConnection<Auth>>;
+  nextId: number;
+  readonly frames: FrameHandler<Auth>;
+  readonly limits: EdgeLimits;
+  readonly hooks: EdgeHooks<Auth>;
+}
+
+function serve<Auth>(state: WsGatewayState<Auth>, conn: EdgeConnection<Auth>, frame: Uint8Array | string): void {
+  if (typeof frame === "string") state.frames.text(frame, conn);
+  else state.frames.binary(frame, conn);
+}
+
+/** Serves held frames while the client's send buffer is under the high-water mark. */
+function serveHeld<Auth>(state: WsGatewayState<Auth>, ws: WebSocket<SocketData<Auth>>, conn: EdgeConnection<Auth>): void {
+  while (conn.held.length > 0 && conn.open && ws.getBufferedAmount() < state.limits.sendHighWaterBytes) {
+    serve(state, conn, conn.held.shift()!);
+  }
+}
+
+export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior<SocketData<Auth>> {
+  const { limits, hooks } = state;
+  return {
+    maxPayloadLength: limits.maxPayloadBytes,
+    idleTimeout: limits.idleTimeoutSeconds,
+    // uWS drops sends beyond this; we stop serving far earlier (sendHighWaterBytes), so a drop
+    // means a client ignored backpressure for long: close it rather than lose replies silently.
+    maxBackpressure: Math.max(limits.sendHighWaterBytes * 4, limits.maxPayloadBytes * 2),
+    closeOnBackpressureLimit: 1,
+    sendPingsAutomatically: true,
+
+    upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+      if (state.frames.gate.closed) {
+        res.writeStatus("503 Service Unavailable").end("shutting down");
+        return;
+      }
+      const headers: Record<string, string> = {};
+      req.forEach((k, v) => {
+        headers[k] = v;
+      });
+      const conn = new EdgeConnection<Auth>(state.nextId++, textDecoder.decode(res.getRemoteAddressAsText()), headers, limits.maxInFlightPerConnection);
+      res.upgrade<SocketData<Auth>>({ conn }, req.getHeader("sec-websocket-key"), req.getHeader("sec-websocket-protocol"), req.getHeader("sec-websocket-extensions"), context);
+    },
+
+    open(ws: WebSocket<SocketData<Auth>>): void {
+      const conn = ws.getUserData().conn;
+      conn.attach(ws);
+      state.connections.set(conn.id, conn);
+      let keep: void | boolean = true;
+      try {
+        keep = hooks.onOpen?.(conn);
+      } catch {
+        keep = false;
+      }
+      if (keep === false) conn.close(1008, "refused");
+    },
+
+    message(ws: WebSocket<SocketData<Auth>>, message: ArrayBuffer, isBinary: boolean): void {
+      const conn = ws.getUserData().conn;
+      const frame = isBinary ? new Uint8Array(message.slice(0)) : textDecoder.decode(message);
+      if (conn.held.length > 0 || ws.getBufferedAmount() >= limits.sendHighWaterBytes) {
+        // The client is not reading its replies: stop serving it until the buffer drains.
+        if (conn.held.length >= limits.maxHeldFrames) {
+          conn.close(1008, "not reading replies");
+          return;
+        }
+        conn.held.push(frame);
+        return;
+      }
+      serve(state, conn, frame);
+    },
+
+    drain(ws: WebSocket<SocketData<Auth>>): void {
+      serveHeld(state, ws, ws.getUserData().conn);
+    },
+
+    close(ws: WebSocket<SocketData<Auth>>, code: number, message: ArrayBuffer): void {
+      const conn = ws.getUserData().conn;
+      conn.detach();
+      state.connections.delete(conn.id);
+      hooks.onClose?.(conn, code, textDecoder.decode(message));
+    },
+  };
+}
