@@ -1,0 +1,176 @@
+import { describe, expect, it, vi } from "vitest";
+import { EchoService as EchoDescriptor, EchoIds, MessageIds, registerEcho } from "../../generated/examples/echo.rony.js";
+import { EchoReply, EchoRequest, Pong } from "../../generated/examples/echo.js";
+import { ErrorCode, RPC_ERROR_ID, RonyError, decodeRpcError, encodeEnvelope, type Envelope } from "../rpc/index.js";
+import { CallGate } from "./call-gate.js";
+import type { EdgeContext, Via } from "./context.js";
+import { Dispatcher } from "./dispatcher.js";
+import { FrameHandler } from "./frame-handler.js";
+import { RecordingPeer, settle } from "./recording-peer.test-support.js";
+
+const say = EchoDescriptor.methods.say;
+const request = { intValue: 7n, boolValue: true, text: "hi" };
+const frame = (constructorId: number, requestId: number, payload = EchoRequest.encode(request).finish(), headers: Record<string, string> = {}) =>
+  encodeEnvelope({ constructorId, requestId, payload, headers });
+
+function setup(via: Via = "ws") {
+  const dispatcher = new Dispatcher();
+  dispatcher.onError = () => {};
+  registerEcho(dispatcher, {
+    say: async (input) => ({ ...input, serverTime: 1n }),
+    ping: async () => ({ nodeId: "n" }),
+  });
+  return { dispatcher, frames: new FrameHandler(dispatcher, new CallGate(), via), peer: new RecordingPeer() };
+}
+
+function errorOf(env: Envelope): RonyError {
+  expect(env.constructorId).toBe(RPC_ERROR_ID);
+  return decodeRpcError(env.payload);
+}
+
+describe("Dispatcher and frame handler", () => {
+  it("decodes, dispatches and encodes a reply with the output's constructor id", async () => {
+    const { frames, peer } = setup();
+    frames.binary(frame(EchoIds.Say, 5), peer);
+    await settle();
+    expect(peer.binary).toHaveLength(1);
+    expect(peer.binary[0]!.requestId).toBe(5);
+    expect(peer.binary[0]!.constructorId).toBe(MessageIds.EchoReply);
+    expect(EchoReply.decode(peer.binary[0]!.payload)).toEqual({ ...request, serverTime: 1n });
+  });
+
+  it("runs middleware in order: global before, method before, handler, method after, global after", async () => {
+    const { dispatcher, frames, peer } = setup();
+    const order: string[] = [];
+    dispatcher.add(
+      { ...say, constructorId: 1234, name: "Logged" },
+      async (input: EchoRequest, ctx: EdgeContext) => {
+        order.push(`handler auth=${String(ctx.auth)} h=${ctx.headers["x-trace"]}`);
+        return { ...input, serverTime: 0n };
+      },
+    );
+    dispatcher.use({ before: (ctx) => void (order.push("global before"), (ctx.auth = "alice")), after: () => void order.push("global after") });
+    dispatcher.useFor({ ...say, constructorId: 1234 }, { before: async () => void order.push("method before"), after: () => void order.push("method after") });
+    frames.binary(frame(1234, 1, undefined, { "x-trace": "t1" }), peer);
+    await settle();
+    expect(order).toEqual(["global before", "method before", "handler auth=alice h=t1", "method after", "global after"]);
+    expect(peer.binary[0]!.constructorId).toBe(MessageIds.EchoReply);
+  });
+
+  it("a before can short-circuit with a reply or a typed error; the handler does not run, afters still do", async () => {
+    const { dispatcher, frames, peer } = setup();
+    const handler = vi.fn(async (input: EchoRequest) => ({ ...input, serverTime: 0n }));
+    dispatcher.add({ ...say, constructorId: 99, name: "Guarded" }, handler);
+    const seen: string[] = [];
+    dispatcher.use({
+      before(ctx) {
+        if (ctx.headers["token"] === "cached") ctx.stop({ intValue: 1n, boolValue: false, text: "from cache", serverTime: 0n });
+        else if (ctx.headers["token"] !== "ok") throw new RonyError(ErrorCode.UNAUTHENTICATED, "no token");
+      },
+      after(ctx) {
+        seen.push(ctx.error ? ErrorCode[ctx.error.code]! : "ok");
+      },
+    });
+    dispatcher.use({ before: () => void seen.push("second before") });
+    frames.binary(frame(99, 1), peer);
+    frames.binary(frame(99, 2, undefined, { token: "cached" }), peer);
+    frames.binary(frame(99, 3, undefined, { token: "ok" }), peer);
+    await settle();
+    const byId = new Map(peer.binary.map((e) => [e.requestId, e]));
+    expect(errorOf(byId.get(1)!).code).toBe(ErrorCode.UNAUTHENTICATED);
+    expect(EchoReply.decode(byId.get(2)!.payload).text).toBe("from cache");
+    expect(EchoReply.decode(byId.get(3)!.payload).text).toBe("hi");
+    expect(handler).toHaveBeenCalledTimes(1);
+    // "second before" ran only for the call that was neither refused nor answered from cache
+    expect(seen.filter((s) => s === "second before")).toHaveLength(1);
+    expect(seen.filter((s) => s !== "second before").sort()).toEqual(["UNAUTHENTICATED", "ok", "ok"]);
+  });
+
+  it("an after may replace the outcome, and stop() in an after skips the remaining afters", async () => {
+    const { dispatcher, frames, peer } = setup();
+    const last = vi.fn();
+    dispatcher.use({ after: last }); // global: runs after the method's
+    dispatcher.useFor(say, {
+      after(ctx) {
+        ctx.error = new RonyError(ErrorCode.PERMISSION_DENIED, "redacted");
+        ctx.stop();
+      },
+    });
+    frames.binary(frame(EchoIds.Say, 1), peer);
+    await settle();
+    expect(errorOf(peer.binary[0]!).code).toBe(ErrorCode.PERMISSION_DENIED);
+    expect(last).not.toHaveBeenCalled();
+  });
+
+  it("a thrown handler becomes a typed INTERNAL error for that caller only", async () => {
+    const { dispatcher, frames, peer } = setup();
+    const reported: unknown[] = [];
+    dispatcher.onError = (e) => reported.push(e);
+    dispatcher.add({ ...say, constructorId: 77, name: "Broken" }, async (input: EchoRequest) => {
+      if (input.text === "boom") throw new TypeError("secret detail");
+      return { ...input, serverTime: 0n };
+    });
+    frames.binary(frame(77, 1, EchoRequest.encode({ ...request, text: "boom" }).finish()), peer);
+    frames.binary(frame(77, 2), peer);
+    await settle();
+    const byId = new Map(peer.binary.map((e) => [e.requestId, e]));
+    const err = errorOf(byId.get(1)!);
+    expect(err.code).toBe(ErrorCode.INTERNAL);
+    expect(err.description).not.toContain("secret");
+    expect(byId.get(2)!.constructorId).toBe(MessageIds.EchoReply);
+    expect(reported).toHaveLength(1);
+    expect(String(reported[0])).toContain("secret detail");
+  });
+
+  it("an unknown constructor gets UNIMPLEMENTED with the id", async () => {
+    const { frames, peer } = setup();
+    frames.binary(frame(0xdeadbeef, 4), peer);
+    const err = errorOf(peer.binary[0]!);
+    expect(err.code).toBe(ErrorCode.UNIMPLEMENTED);
+    expect(err.description).toContain("0xdeadbeef");
+    expect(peer.binary[0]!.requestId).toBe(4);
+  });
+
+  it("internal rpcs are refused from WebSocket and HTTP, served to cluster tunnels", async () => {
+    for (const via of ["ws", "http"] as const) {
+      const { frames, peer } = setup(via);
+      frames.binary(frame(EchoIds.Ping, 1, new Uint8Array(0)), peer);
+      expect(errorOf(peer.binary[0]!).code).toBe(ErrorCode.UNIMPLEMENTED);
+    }
+    const { frames, peer } = setup("tunnel");
+    frames.binary(frame(EchoIds.Ping, 1, new Uint8Array(0)), peer);
+    await settle();
+    expect(peer.binary[0]!.constructorId).toBe(MessageIds.Pong);
+    expect(Pong.decode(peer.binary[0]!.payload)).toEqual({ nodeId: "n" });
+  });
+
+  it("a payload that is not the rpc's input gets INVALID_ARGUMENT", async () => {
+    const { frames, peer } = setup();
+    frames.binary(frame(EchoIds.Say, 3, Uint8Array.from([0x1a, 0x05, 0x61])), peer);
+    expect(errorOf(peer.binary[0]!).code).toBe(ErrorCode.INVALID_ARGUMENT);
+    expect(peer.inFlight).toBe(0);
+  });
+
+  it("refuses calls over the peer's in-flight limit with RESOURCE_EXHAUSTED", async () => {
+    const { dispatcher, frames } = setup();
+    const peer = new RecordingPeer(2);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    dispatcher.add({ ...say, constructorId: 55, name: "Slow" }, async (input: EchoRequest) => {
+      await gate;
+      return { ...input, serverTime: 0n };
+    });
+    for (let i = 1; i <= 3; i++) frames.binary(frame(55, i), peer);
+    expect(errorOf(peer.binary[0]!).code).toBe(ErrorCode.RESOURCE_EXHAUSTED);
+    expect(peer.binary[0]!.requestId).toBe(3);
+    release();
+    await settle();
+    expect(peer.binary.map((e) => e.requestId).sort()).toEqual([1, 2, 3]);
+    expect(peer.inFlight).toBe(0);
+  });
+
+  it("registering one rpc twice is a programming error", () => {
+    const { dispatcher } = setup();
+    expect(() => dispatcher.add(say, async () => ({ ...request, serverTime: 0n }))).toThrow(/registered twice/);
+  });
+});

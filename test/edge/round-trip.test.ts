@@ -1,0 +1,172 @@
+// WebSocket and HTTP round trips through the generated clients, against the demo services.
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { ErrorCode, HttpTransport, RonyError, WebSocketTransport, CONTAINER_ID, decodeEnvelope, decodeContainer, encodeContainer, encodeEnvelope, RPC_ERROR_ID, decodeRpcError } from "rony-ts/runtime/client";
+import { EchoClient, EchoIds, MessageIds as EchoMessageIds } from "../../generated/examples/echo.rony.js";
+import { EchoReply, EchoRequest, Pong } from "../../generated/examples/echo.js";
+import { NotesClient } from "../../generated/examples/notes.rony.js";
+import { startDemo } from "./harness.js";
+
+const clients: { close(): void }[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+});
+
+function ws(url: string, options: ConstructorParameters<typeof WebSocketTransport>[1] = {}): WebSocketTransport {
+  const t = new WebSocketTransport(url, options);
+  clients.push(t);
+  return t;
+}
+
+const sample = { intValue: -9007199254740993n, boolValue: true, text: "0123456789abcdef0123456789abcdef" };
+
+describe("WebSocket gateway through generated clients", () => {
+  it("echoes an int64, a bool and a string (the client loads `ws` itself)", async () => {
+    const { wsUrl } = await startDemo();
+    const reply = await new EchoClient(ws(wsUrl)).say(sample);
+    expect(reply).toMatchObject(sample);
+    expect(reply.serverTime).toBeGreaterThan(0n);
+  });
+
+  it("keeps many calls in flight on one connection and matches replies by request id", async () => {
+    const { wsUrl } = await startDemo();
+    const echo = new EchoClient(ws(wsUrl));
+    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => echo.say({ ...sample, intValue: BigInt(i), text: `n${i}` })));
+    replies.forEach((r, i) => {
+      expect(r.intValue).toBe(BigInt(i));
+      expect(r.text).toBe(`n${i}`);
+    });
+  });
+
+  it("runs the REST-bound Notes service and maps typed errors back to RonyError", async () => {
+    const { wsUrl } = await startDemo();
+    const notes = new NotesClient(ws(wsUrl));
+    const created = await notes.create({ notebook: "home", slug: "milk", title: "Buy milk", body: "", tags: ["errand"] });
+    expect(created.id).toBeGreaterThan(0n);
+    expect(await notes.get({ notebook: "home", id: created.id })).toEqual(created);
+    const dup = notes.create({ notebook: "home", slug: "milk", title: "again", body: "", tags: [] });
+    await expect(dup).rejects.toSatisfy((e) => RonyError.is(e, ErrorCode.ALREADY_EXISTS) && e.items === "slug");
+    await expect(notes.get({ notebook: "home", id: 999n })).rejects.toSatisfy((e) => RonyError.is(e, ErrorCode.NOT_FOUND));
+  });
+
+  it("answers JSON text frames (the debugging aid), batches included", async () => {
+    const { wsUrl } = await startDemo();
+    const sock = new WebSocket(wsUrl);
+    await new Promise((r) => sock.once("open", r));
+    const replies: unknown[] = [];
+    sock.on("message", (data, isBinary) => {
+      expect(isBinary).toBe(false);
+      replies.push(JSON.parse(String(data)));
+    });
+    sock.send(JSON.stringify({ requestId: 7, method: "examples.echo.Echo.Say", input: { intValue: "5", text: "hi" } }));
+    sock.send(JSON.stringify({ envelopes: [{ requestId: 8, constructorId: EchoIds.Say, input: {} }, { requestId: 9, method: "nope.Nope" }] }));
+    sock.send("{not json");
+    await new Promise((r) => setTimeout(r, 300));
+    sock.close();
+    expect(replies).toContainEqual({ requestId: 7, constructorId: EchoMessageIds.EchoReply, output: expect.objectContaining({ intValue: "5", text: "hi" }) });
+    expect(replies).toContainEqual(expect.objectContaining({ requestId: 8, constructorId: EchoMessageIds.EchoReply }));
+    expect(replies).toContainEqual(expect.objectContaining({ requestId: 9, error: expect.objectContaining({ code: "UNIMPLEMENTED" }) }));
+    expect(replies).toContainEqual(expect.objectContaining({ requestId: 0, error: expect.objectContaining({ code: "INVALID_ARGUMENT" }) }));
+  });
+
+  it("serves a binary container and replies to each envelope", async () => {
+    const { wsUrl } = await startDemo();
+    const sock = new WebSocket(wsUrl);
+    await new Promise((r) => sock.once("open", r));
+    const got = new Map<number, number>();
+    sock.on("message", (data: Buffer) => {
+      const env = decodeEnvelope(new Uint8Array(data));
+      got.set(env.requestId, env.constructorId);
+    });
+    const payload = EchoRequest.encode(sample).finish();
+    const batch = encodeContainer([1, 2, 3].map((requestId) => ({ constructorId: EchoIds.Say, requestId, payload, headers: {} })));
+    sock.send(encodeEnvelope({ constructorId: CONTAINER_ID, requestId: 0, payload: batch, headers: {} }));
+    await new Promise((r) => setTimeout(r, 300));
+    sock.close();
+    expect([...got.entries()].sort()).toEqual([1, 2, 3].map((id) => [id, EchoMessageIds.EchoReply]));
+  });
+
+  it("pushes to a connection and calls the open/close hooks", async () => {
+    const events: string[] = [];
+    const { server, wsUrl } = await startDemo({
+      hooks: {
+        onOpen: (c) => void events.push(`open ${c.id}`),
+        onClose: (c, code) => void events.push(`close ${c.id} ${code}`),
+      },
+    });
+    const t = ws(wsUrl);
+    const pushed: Pong[] = [];
+    t.onPush(EchoMessageIds.Pong, Pong, (p) => pushed.push(p));
+    await t.connect();
+    const [conn] = [...server.connections.values()];
+    expect(conn!.push(EchoMessageIds.Pong, Pong, { nodeId: "n1" })).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pushed).toEqual([{ nodeId: "n1" }]);
+    t.close();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(events).toEqual([`open ${conn!.id}`, `close ${conn!.id} 1000`]);
+  });
+});
+
+describe("HTTP gateway through generated clients", () => {
+  it("round-trips binary envelopes on the RPC endpoint", async () => {
+    const { httpUrl } = await startDemo();
+    const echo = new EchoClient(new HttpTransport(httpUrl));
+    expect(await echo.say(sample)).toMatchObject(sample);
+  });
+
+  it("serves REST bindings: path params, query string and body", async () => {
+    const { httpUrl } = await startDemo();
+    const notes = new NotesClient(new HttpTransport(httpUrl, { mode: "rest" }));
+    const ids: bigint[] = [];
+    for (const slug of ["a", "b", "c"]) {
+      ids.push((await notes.create({ notebook: "work", slug, title: slug.toUpperCase(), body: "text", tags: ["x", "y"] })).id);
+    }
+    // GET /notebooks/{notebook}/notes/{id}: path only
+    expect(await notes.get({ notebook: "work", id: ids[1]! })).toMatchObject({ slug: "b", tags: ["x", "y"] });
+    // GET /notebooks/{notebook}/notes?limit=2&cursor=…: path + query
+    const page1 = await notes.list({ notebook: "work", limit: 2, cursor: "" });
+    expect(page1.notes.map((n) => n.slug)).toEqual(["c", "b"]);
+    const page2 = await notes.list({ notebook: "work", limit: 2, cursor: page1.nextCursor });
+    expect(page2.notes.map((n) => n.slug)).toEqual(["a"]);
+    // PUT /notebooks/{notebook}/notes/{id} with body "note": path + one field from the body
+    const updated = await notes.update({ notebook: "work", id: ids[0]!, note: { notebook: "", id: 0n, slug: "", title: "renamed", body: "", tags: [] } });
+    expect(updated).toMatchObject({ id: ids[0], title: "renamed", slug: "a" });
+    expect(await notes.delete({ notebook: "work", id: ids[0]! })).toEqual({ existed: true });
+    await expect(notes.get({ notebook: "work", id: ids[0]! })).rejects.toSatisfy((e) => RonyError.is(e, ErrorCode.NOT_FOUND));
+  });
+
+  it("maps typed errors to HTTP status codes with a JSON error body", async () => {
+    const { httpUrl } = await startDemo();
+    const missing = await fetch(`${httpUrl}/notebooks/x/notes/42`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ code: "NOT_FOUND", items: "id", description: "no note 42 in x" });
+    const badId = await fetch(`${httpUrl}/notebooks/x/notes/not-a-number`);
+    expect(badId.status).toBe(400);
+    expect((await badId.json()).code).toBe("INVALID_ARGUMENT");
+    const badBody = await fetch(`${httpUrl}/echo`, { method: "POST", body: "[1,2]" });
+    expect(badBody.status).toBe(400);
+    const noRoute = await fetch(`${httpUrl}/nowhere`);
+    expect(noRoute.status).toBe(404);
+    const created = await fetch(`${httpUrl}/notebooks/x/notes`, { method: "POST", body: JSON.stringify({ slug: "s" }) });
+    expect(created.status).toBe(200);
+    const taken = await fetch(`${httpUrl}/notebooks/x/notes`, { method: "POST", body: JSON.stringify({ slug: "s" }) });
+    expect(taken.status).toBe(409);
+  });
+
+  it("answers a binary container POSTed to the RPC endpoint with a container", async () => {
+    const { httpUrl } = await startDemo();
+    const payload = EchoRequest.encode(sample).finish();
+    const batch = encodeContainer([
+      { constructorId: EchoIds.Say, requestId: 1, payload, headers: {} },
+      { constructorId: EchoIds.Ping, requestId: 2, payload: new Uint8Array(0), headers: {} },
+    ]);
+    const res = await fetch(`${httpUrl}/rpc`, { method: "POST", body: encodeEnvelope({ constructorId: CONTAINER_ID, requestId: 0, payload: batch, headers: {} }) });
+    const env = decodeEnvelope(new Uint8Array(await res.arrayBuffer()));
+    expect(env.constructorId).toBe(CONTAINER_ID);
+    const replies = decodeContainer(env.payload).sort((a, b) => a.requestId - b.requestId);
+    expect(EchoReply.decode(replies[0]!.payload)).toMatchObject(sample);
+    expect(replies[1]!.constructorId).toBe(RPC_ERROR_ID);
+    expect(decodeRpcError(replies[1]!.payload).code).toBe(ErrorCode.UNIMPLEMENTED);
+  });
+});
