@@ -39,19 +39,30 @@ function fileOf(desc: Element): DescFile {
   }
 }
 
-function startsWith(path: readonly number[], prefix: readonly number[]): boolean {
-  return prefix.length <= path.length && prefix.every((v, i) => path[i] === v);
+// Source locations indexed by path once per file: lookups happen for every element and option.
+const lineIndex = new WeakMap<DescFile, Map<string, number>>();
+
+function linesOf(file: DescFile): Map<string, number> {
+  let index = lineIndex.get(file);
+  if (index === undefined) {
+    index = new Map();
+    for (const loc of file.proto.sourceCodeInfo?.location ?? []) {
+      const key = loc.path.join(".");
+      if (loc.span.length > 0 && !index.has(key)) index.set(key, (loc.span[0] ?? -1) + 1);
+    }
+    lineIndex.set(file, index);
+  }
+  return index;
 }
 
 /** 1-based line of the longest recorded prefix of `path` (an option's own line when recorded), or 0. */
 export function lineOf(file: DescFile, path: readonly number[]): number {
-  let best: { len: number; line: number } = { len: -1, line: 0 };
-  for (const loc of file.proto.sourceCodeInfo?.location ?? []) {
-    if (loc.path.length > best.len && startsWith(path, loc.path) && loc.span.length > 0) {
-      best = { len: loc.path.length, line: (loc.span[0] ?? -1) + 1 };
-    }
+  const index = linesOf(file);
+  for (let len = path.length; len >= 0; len--) {
+    const line = index.get(path.slice(0, len).join("."));
+    if (line !== undefined) return line;
   }
-  return best.line;
+  return 0;
 }
 
 export function sourceOf(desc: Element, optionPath: readonly number[] = []): { file: string; line: number } {
@@ -66,8 +77,7 @@ export function fileSource(file: DescFile, path: readonly number[]): { file: str
 export function leadingComment(desc: Element): string {
   const file = fileOf(desc);
   const path = pathOf(desc);
-  const loc = file.proto.sourceCodeInfo?.location.find(
-    (l) => l.path.length === path.length && startsWith(path, l.path),
-  );
+  const key = path.join(".");
+  const loc = file.proto.sourceCodeInfo?.location.find((l) => l.path.join(".") === key);
   return (loc?.leadingComments ?? "").trim();
 }
