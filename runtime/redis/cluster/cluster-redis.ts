@@ -24,9 +24,12 @@ class ClusterRouter implements KeyRouter {
     return clusterSlot(key);
   }
 
-  ownerOf(key: string): string {
-    const slot = clusterSlot(key);
+  ownerOfUnit(slot: number): string {
     return this.cluster.slots[slot]?.[0] ?? `slot:${slot}`;
+  }
+
+  targetOfUnit(): CommandTarget {
+    return this.cluster;
   }
 
   targetOf(): CommandTarget {

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { hashTagOf } from "./hash-tag.js";
+import { md5Point, md5Words } from "./md5.js";
 
 /**
  * A ketama consistent-hash ring, point-for-point the continuum of libketama and of the npm
@@ -36,8 +36,8 @@ export class KetamaRing {
       if (!(weight > 0)) throw new RangeError(`weight of ${node.id} must be > 0`);
       const hashes = Math.floor((weight / total) * HASHES_PER_SERVER * nodes.length);
       for (let i = 0; i < hashes; i++) {
-        const digest = md5(`${node.id}-${i}`);
-        for (let j = 0; j < POINTS_PER_HASH; j++) entries.push({ point: digest.readUInt32LE(j * 4), owner });
+        const digest = md5Words(`${node.id}-${i}`);
+        for (let j = 0; j < POINTS_PER_HASH; j++) entries.push({ point: digest[j]!, owner });
       }
     });
     // Stable sort: equal points keep server order, as in hashring.
@@ -48,7 +48,7 @@ export class KetamaRing {
 
   /** Index (into `nodes`) of the node that owns `key`. */
   indexOf(key: string): number {
-    return this.indexOfHash(md5(hashTagOf(key)).readUInt32LE(0));
+    return this.indexOfHash(md5Point(hashTagOf(key)));
   }
 
   /** The node that owns `key`. */
@@ -68,8 +68,4 @@ export class KetamaRing {
     }
     return this.owners[low === points.length ? 0 : low]!;
   }
-}
-
-function md5(text: string): Buffer {
-  return createHash("md5").update(text).digest();
 }

@@ -12,13 +12,16 @@ export interface CommandTarget {
 
 /**
  * Where a key lives, for one connection kind. Keys with equal `unitOf` may share a command,
- * script or transaction (one node when sharded, one slot on a cluster); keys with equal
- * `ownerOf` may share a pipeline round trip.
+ * script or transaction (one node when sharded, one slot on a cluster); units with equal
+ * `ownerOfUnit` may share a pipeline round trip.
  */
 export interface KeyRouter {
   unitOf(key: string): string | number;
-  ownerOf(key: string): string;
-  /** The client to send a command on the unit of `key` to. */
+  /** The owner (pipeline group) of a unit: a node address. */
+  ownerOfUnit(unit: string | number): string;
+  /** The client for commands on a unit. */
+  targetOfUnit(unit: string | number): CommandTarget;
+  /** Same as `targetOfUnit(unitOf(key))`; the hot path of single-key commands. */
   targetOf(key: string): CommandTarget;
   /** Every node that holds keys (for SCAN), with its address. */
   nodes(): readonly { address: string; target: CommandTarget }[];

@@ -2,11 +2,13 @@ import { CrossShardError, NoRoutingKeyError, toRuntimeError } from "../errors.js
 import { commandKeys, type CommandArg } from "./command-keys.js";
 import type { KeyRouter } from "./key-router.js";
 import type { BatchResult, KeyValueBatch, SetOptions } from "./key-value-connection.js";
+import { setFlags } from "./set-flags.js";
 
 interface Queued {
   command: string;
   args: CommandArg[];
   key: string;
+  unit: string | number;
 }
 
 /**
@@ -32,8 +34,8 @@ export class RoutedBatch implements KeyValueBatch {
     const keys = commandKeys(command, args);
     if (keys === null || keys.length === 0) throw new NoRoutingKeyError(command.toUpperCase());
     const unit = this.router.unitOf(keys[0]!);
-    for (const key of keys) {
-      if (this.router.unitOf(key) !== unit) throw this.crossShard(keys);
+    for (let i = 1; i < keys.length; i++) {
+      if (this.router.unitOf(keys[i]!) !== unit) throw this.crossShard(keys);
     }
     if (this.atomic) {
       if (this.unit !== undefined && this.unit !== unit) {
@@ -41,19 +43,16 @@ export class RoutedBatch implements KeyValueBatch {
       }
       this.unit = unit;
     }
-    this.queued.push({ command: command.toLowerCase(), args, key: keys[0]! });
+    this.queued.push({ command: command.toLowerCase(), args, key: keys[0]!, unit });
     return this;
   }
 
   get(key: string): this {
-    return this.call("get", key);
+    return this.one("get", key, [key]);
   }
 
   set(key: string, value: CommandArg, options: SetOptions = {}): this {
-    const flags: CommandArg[] = [];
-    if (options.ttlMs !== undefined) flags.push("PX", options.ttlMs);
-    if (options.onlyIfAbsent) flags.push("NX");
-    return this.call("set", key, value, ...flags);
+    return this.one("set", key, [key, value, ...setFlags(options)]);
   }
 
   del(...keys: string[]): this {
@@ -61,31 +60,42 @@ export class RoutedBatch implements KeyValueBatch {
   }
 
   incrBy(key: string, by: number): this {
-    return this.call("incrby", key, by);
+    return this.one("incrby", key, [key, by]);
   }
 
   hset(key: string, fields: Readonly<Record<string, CommandArg>>): this {
-    return this.call("hset", key, ...Object.entries(fields).flat());
+    return this.one("hset", key, [key, ...Object.entries(fields).flat()]);
   }
 
   hgetall(key: string): this {
-    return this.call("hgetall", key);
+    return this.one("hgetall", key, [key]);
   }
 
   hdel(key: string, ...fields: string[]): this {
-    return this.call("hdel", key, ...fields);
+    return this.one("hdel", key, [key, ...fields]);
   }
 
   sadd(key: string, ...members: CommandArg[]): this {
-    return this.call("sadd", key, ...members);
+    return this.one("sadd", key, [key, ...members]);
   }
 
   srem(key: string, ...members: CommandArg[]): this {
-    return this.call("srem", key, ...members);
+    return this.one("srem", key, [key, ...members]);
   }
 
   eval(script: string, keys: readonly string[], args: readonly CommandArg[] = []): this {
     return this.call("eval", script, keys.length, ...keys, ...args);
+  }
+
+  /** A command whose only key is `key` (typed helpers): no key extraction needed. */
+  private one(command: string, key: string, args: CommandArg[]): this {
+    const unit = this.router.unitOf(key);
+    if (this.atomic) {
+      if (this.unit !== undefined && this.unit !== unit) throw this.crossShard([this.queued[0]!.key, key]);
+      this.unit = unit;
+    }
+    this.queued.push({ command, args, key, unit });
+    return this;
   }
 
   async exec(): Promise<BatchResult[]> {
@@ -93,7 +103,7 @@ export class RoutedBatch implements KeyValueBatch {
     if (this.atomic) return this.send(this.queued, true);
     const groups = new Map<string, number[]>();
     this.queued.forEach((q, i) => {
-      const owner = this.router.ownerOf(q.key);
+      const owner = this.router.ownerOfUnit(q.unit);
       const group = groups.get(owner);
       if (group) group.push(i);
       else groups.set(owner, [i]);
@@ -109,10 +119,10 @@ export class RoutedBatch implements KeyValueBatch {
   }
 
   private async send(commands: Queued[], atomic: boolean): Promise<BatchResult[]> {
-    const first = commands[0]!.key;
-    const target = this.router.targetOf(first);
+    const unit = commands[0]!.unit;
+    const target = this.router.targetOfUnit(unit);
     const raw = commands.map((q) => [q.command, ...q.args]);
-    const address = this.router.ownerOf(first);
+    const address = this.router.ownerOfUnit(unit);
     let replies: [Error | null, unknown][] | null;
     try {
       replies = await (atomic ? target.multi(raw) : target.pipeline(raw)).exec();
@@ -127,6 +137,6 @@ export class RoutedBatch implements KeyValueBatch {
   }
 
   private crossShard(keys: readonly string[]): CrossShardError {
-    return new CrossShardError(keys, keys.map((k) => this.router.ownerOf(k)));
+    return new CrossShardError(keys, keys.map((k) => this.router.ownerOfUnit(this.router.unitOf(k))));
   }
 }

@@ -3,6 +3,7 @@ import { commandKeys, type CommandArg } from "./command-keys.js";
 import type { KeyRouter } from "./key-router.js";
 import type { KeyValueBatch, KeyValueConnection, KeyValueKind, SetOptions } from "./key-value-connection.js";
 import { RoutedBatch } from "./routed-batch.js";
+import { setFlags } from "./set-flags.js";
 import { evalScript } from "./scripts.js";
 
 /**
@@ -124,7 +125,7 @@ export class RoutedConnection implements KeyValueConnection {
   }
 
   ownerOf(key: string): string {
-    return this.router.ownerOf(key);
+    return this.router.ownerOfUnit(this.router.unitOf(key));
   }
 
   async *scanKeys(match: string, count = 500): AsyncIterable<string> {
@@ -150,7 +151,7 @@ export class RoutedConnection implements KeyValueConnection {
     const first = this.router.unitOf(keys[0]!);
     for (let i = 1; i < keys.length; i++) {
       if (this.router.unitOf(keys[i]!) !== first) {
-        throw new CrossShardError(keys, keys.map((k) => String(this.router.ownerOf(k))));
+        throw new CrossShardError(keys, keys.map((k) => this.ownerOf(k)));
       }
     }
   }
@@ -171,7 +172,7 @@ export class RoutedConnection implements KeyValueConnection {
 
   private guard(key: string, reply: Promise<unknown>): Promise<unknown> {
     return reply.catch((error: unknown) => {
-      throw toRuntimeError(error, this.name, this.router.ownerOf(key));
+      throw toRuntimeError(error, this.name, this.ownerOf(key));
     });
   }
 
@@ -180,11 +181,4 @@ export class RoutedConnection implements KeyValueConnection {
       throw toRuntimeError(error, this.name, address);
     });
   }
-}
-
-export function setFlags(options: SetOptions): CommandArg[] {
-  const flags: CommandArg[] = [];
-  if (options.ttlMs !== undefined) flags.push("PX", options.ttlMs);
-  if (options.onlyIfAbsent) flags.push("NX");
-  return flags;
 }

@@ -44,8 +44,12 @@ export class ShardRouter implements KeyRouter {
     return this.ring.indexOf(key);
   }
 
-  ownerOf(key: string): string {
-    return this.shards[this.ring.indexOf(key)]!.address;
+  ownerOfUnit(unit: number): string {
+    return this.shards[unit]!.address;
+  }
+
+  targetOfUnit(unit: number): CommandTarget {
+    return this.shards[unit]!.client;
   }
 
   targetOf(key: string): CommandTarget {

@@ -31,8 +31,12 @@ class SingleRouter implements KeyRouter {
     return this.portable ? hashTagOf(key) : "";
   }
 
-  ownerOf(): string {
+  ownerOfUnit(): string {
     return this.address;
+  }
+
+  targetOfUnit(): CommandTarget {
+    return this.client;
   }
 
   targetOf(): CommandTarget {
