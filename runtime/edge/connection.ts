@@ -19,6 +19,8 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
   readonly held: HeldFrame[] = [];
   #ws: WebSocket<SocketData<Auth>> | undefined;
   #closed = false;
+  /** Set by the gateway: serves held frames once replies go out and the buffer has room. */
+  resumeHeld: (() => void) | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -63,10 +65,12 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
 
   sendBinary(frame: Uint8Array): void {
     this.#ws?.send(frame, true);
+    if (this.held.length > 0) this.resumeHeld?.();
   }
 
   sendText(frame: string): void {
     this.#ws?.send(frame, false);
+    if (this.held.length > 0) this.resumeHeld?.();
   }
 
   /** Server push: an envelope with request id 0 carrying `message` under `constructorId`. */

@@ -30,4 +30,4 @@ export class RecordingPeer implements Peer {
 }
 
 /** Lets pending handler promises and their replies settle. */
-export const settle = () => new Promise((r) => setTimeout(r, 0));
+export const settle = () => new Promise((r) => setImmediate(r));

@@ -21,21 +21,34 @@ function serve<Auth>(state: WsGatewayState<Auth>, conn: EdgeConnection<Auth>, fr
   else state.frames.binary(frame, conn);
 }
 
+// Held frames are served a few at a time: replies go out asynchronously, so the send buffer
+// only shows their weight after they are sent, and each sent reply resumes the next few.
+const HELD_BATCH = 8;
+const resuming = new WeakSet<object>();
+
 /** Serves held frames while the client's send buffer is under the high-water mark. */
 function serveHeld<Auth>(state: WsGatewayState<Auth>, ws: WebSocket<SocketData<Auth>>, conn: EdgeConnection<Auth>): void {
-  while (conn.held.length > 0 && conn.open && ws.getBufferedAmount() < state.limits.sendHighWaterBytes) {
-    serve(state, conn, conn.held.shift()!);
+  if (resuming.has(conn)) return; // an error reply sent from serve() lands here again
+  resuming.add(conn);
+  try {
+    while (conn.held.length > 0 && conn.open && conn.inFlight < HELD_BATCH && ws.getBufferedAmount() < state.limits.sendHighWaterBytes) {
+      serve(state, conn, conn.held.shift()!);
+    }
+  } finally {
+    resuming.delete(conn);
   }
 }
 
 export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior<SocketData<Auth>> {
   const { limits, hooks } = state;
   return {
-    maxPayloadLength: limits.maxPayloadBytes,
+    // Over the limit but under this hard cap, a frame is refused with a 1009 close; past the cap
+    // uWS itself drops the connection without reading the rest.
+    maxPayloadLength: Math.max(limits.maxPayloadBytes * 2, limits.maxPayloadBytes + 64 * 1024),
     idleTimeout: limits.idleTimeoutSeconds,
     // uWS drops sends beyond this; we stop serving far earlier (sendHighWaterBytes), so a drop
     // means a client ignored backpressure for long: close it rather than lose replies silently.
-    maxBackpressure: Math.max(limits.sendHighWaterBytes * 4, limits.maxPayloadBytes * 2),
+    maxBackpressure: Math.max(limits.sendHighWaterBytes * 4, 64 * 1024 * 1024),
     closeOnBackpressureLimit: 1,
     sendPingsAutomatically: true,
 
@@ -55,6 +68,7 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
     open(ws: WebSocket<SocketData<Auth>>): void {
       const conn = ws.getUserData().conn;
       conn.attach(ws);
+      conn.resumeHeld = () => serveHeld(state, ws, conn);
       state.connections.set(conn.id, conn);
       let keep: void | boolean = true;
       try {
@@ -67,6 +81,10 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
 
     message(ws: WebSocket<SocketData<Auth>>, message: ArrayBuffer, isBinary: boolean): void {
       const conn = ws.getUserData().conn;
+      if (message.byteLength > limits.maxPayloadBytes) {
+        conn.close(1009, "message too big");
+        return;
+      }
       const frame = isBinary ? new Uint8Array(message.slice(0)) : textDecoder.decode(message);
       if (conn.held.length > 0 || ws.getBufferedAmount() >= limits.sendHighWaterBytes) {
         // The client is not reading its replies: stop serving it until the buffer drains.
