@@ -6,7 +6,7 @@ import { Network, ids, newTestRaft, readMessages, storageWithTerms } from "./tes
 import type { RaftConfig } from "./config.js";
 import { EntryType, MessageType as MT, StateType, msg } from "./types.js";
 
-const cluster = (n: number, extra: Partial<RaftConfig> = {}) => {
+const cluster = (n: number, extra: Partial<Omit<RaftConfig, "storage">> = {}) => {
   const peers = ids(n);
   return new Network(...peers.map((id) => newTestRaft(id, peers, 10, 1, extra)));
 };
