@@ -1,4 +1,5 @@
 // Starts real edge servers on free ports for tests, and stops whatever a test left running.
+import { createServer } from "node:net";
 import { afterEach } from "vitest";
 import { EdgeServer, type EdgeServerOptions } from "rony-ts/runtime";
 import { demoServer } from "../../demo/server.js";
@@ -42,4 +43,20 @@ export async function until(check: () => boolean, timeoutMs = 5_000): Promise<vo
     if (Date.now() > end) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * A port that is free now. Restart tests listen on a fixed port from the start: uWS sets
+ * SO_REUSEADDR only for fixed ports, and Linux lets a new listener past the old connections'
+ * TIME_WAIT only when both sides had it.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
