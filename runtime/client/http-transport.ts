@@ -67,7 +67,7 @@ export class HttpTransport implements Transport {
     const res = await this.#fetch(`${this.#base}${this.#options.rpcPath ?? "/rpc"}`, {
       method: "POST",
       headers: { "content-type": "application/x-protobuf" },
-      body: frame as Uint8Array<ArrayBuffer>,
+      body: frame,
       signal,
     });
     const bytes = new Uint8Array(await res.arrayBuffer());

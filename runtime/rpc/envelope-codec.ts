@@ -264,7 +264,7 @@ function writeEnvelope(out: Uint8Array, at: number, env: Envelope, parts: Uint8A
 }
 
 /** Encodes one envelope into a new buffer, byte-identical to ts-proto's Envelope.encode. */
-export function encodeEnvelope(env: Envelope): Uint8Array {
+export function encodeEnvelope(env: Envelope): Uint8Array<ArrayBuffer> {
   const parts = env.headers === NO_HEADERS ? undefined : headerEntries(env.headers);
   const out = new Uint8Array(envelopeSize(env, parts));
   writeEnvelope(out, 0, env, parts);
@@ -285,7 +285,7 @@ export function encodeReply(scratch: Uint8Array, constructorId: number, requestI
 }
 
 /** Encodes envelopes as a MessageContainer, byte-identical to ts-proto's MessageContainer.encode. */
-export function encodeContainer(envelopes: readonly Envelope[]): Uint8Array {
+export function encodeContainer(envelopes: readonly Envelope[]): Uint8Array<ArrayBuffer> {
   const parts: (Uint8Array[] | undefined)[] = [];
   const sizes: number[] = [];
   let size = 0;

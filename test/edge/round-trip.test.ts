@@ -161,7 +161,7 @@ describe("HTTP gateway through generated clients", () => {
       { constructorId: EchoIds.Say, requestId: 1, payload, headers: {} },
       { constructorId: EchoIds.Ping, requestId: 2, payload: new Uint8Array(0), headers: {} },
     ]);
-    const res = await fetch(`${httpUrl}/rpc`, { method: "POST", body: encodeEnvelope({ constructorId: CONTAINER_ID, requestId: 0, payload: batch, headers: {} }) as Uint8Array<ArrayBuffer> });
+    const res = await fetch(`${httpUrl}/rpc`, { method: "POST", body: encodeEnvelope({ constructorId: CONTAINER_ID, requestId: 0, payload: batch, headers: {} }) });
     const env = decodeEnvelope(new Uint8Array(await res.arrayBuffer()));
     expect(env.constructorId).toBe(CONTAINER_ID);
     const replies = decodeContainer(env.payload).sort((a, b) => a.requestId - b.requestId);
