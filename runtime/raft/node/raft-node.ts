@@ -344,7 +344,10 @@ export class RaftNode {
     if (this.waitingReads.length === 0) return;
     const applied = this.rn.raft.raftLog.applied;
     const still: PendingRead[] = [];
-    for (const r of this.waitingReads) (r.index <= applied ? r.resolve() : still.push(r));
+    for (const r of this.waitingReads) {
+      if (r.index <= applied) r.resolve();
+      else still.push(r);
+    }
     this.waitingReads = still;
   }
 
