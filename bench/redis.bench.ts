@@ -3,6 +3,7 @@
  * Rounds interleave rony-ts and the peer; each row is the median ratio (rony-ts / peer) over
  * the rounds, so ratios < 1 are better for time per op. Unpinned: client and servers share 2 vCPUs.
  */
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { Redis } from "ioredis";
 import { RedisFleet } from "../test/support/redis-server.js";
@@ -19,11 +20,27 @@ const SEQ = 4_000;
 const CONC = 40_000;
 const PIPE = 10_000;
 
-const fleet = await RedisFleet.start({ count: 3 });
+// BENCH_PIN=1: this process and every redis-server on CPU 0, so a round trip costs no
+// cross-core wake-up and the ratios show client overhead (see BENCHMARKING.md).
+const pinned = process.env.BENCH_PIN === "1";
+if (pinned) spawnSync("taskset", ["-cp", "0", String(process.pid)]);
+const fleet = await RedisFleet.start({ count: 3, cpus: pinned ? "0" : undefined });
 const addresses = fleet.servers.map(({ host, port }) => ({ host, port }));
 const plain = new Redis({ ...addresses[0]!, lazyConnect: true });
 await plain.connect();
 const sharded = await ShardedRedis.connect({ name: "bench-sharded", nodes: addresses });
+// ioredis' auto-pipelining: one socket write per node per tick — more throughput, a little latency.
+const shardedAuto = await ShardedRedis.connect({ name: "bench-sharded-auto", nodes: addresses, redisOptions: { enableAutoPipelining: true } });
+// One node: the same routing work with no extra servers, i.e. the client-side cost alone.
+const sharded1 = await ShardedRedis.connect({ name: "bench-sharded-1", nodes: [addresses[0]!] });
+// What a naive HA client does: the same command on 3 plain clients, waiting for all.
+const replicas = await Promise.all(
+  addresses.map(async (a) => {
+    const client = new Redis({ ...a, lazyConnect: true });
+    await client.connect();
+    return client;
+  }),
+);
 const ha = await RedisHa.connect({ name: "bench-ha", replicas: addresses, timeoutMs: 200 });
 const counter = new PnCounter(ha, "bench:counter");
 
@@ -41,30 +58,41 @@ try {
   // Warm up connections, scripts and JIT.
   await sequential(2_000, (i) => sharded.set(key(i), value));
   await sequential(2_000, (i) => plain.set(key(i), value));
+  await sequential(2_000, (i) => sharded1.set(key(i), value));
+  await sequential(2_000, (i) => shardedAuto.set(key(i), value));
   await sequential(500, (i) => ha.write((c) => c.set(key(i), value)));
   await sequential(500, () => counter.increment());
 
   for (let round = 0; round < ROUNDS; round++) {
-    record("SET, one at a time (latency)", await sequential(SEQ, (i) => sharded.set(key(i), value)), await sequential(SEQ, (i) => plain.set(key(i), value)));
-    record("GET, one at a time (latency)", await sequential(SEQ, (i) => sharded.get(key(i))), await sequential(SEQ, (i) => plain.get(key(i))));
+    record("SET, one at a time, 3 shards (latency)", await sequential(SEQ, (i) => sharded.set(key(i), value)), await sequential(SEQ, (i) => plain.set(key(i), value)));
+    record("GET, one at a time, 3 shards (latency)", await sequential(SEQ, (i) => sharded.get(key(i))), await sequential(SEQ, (i) => plain.get(key(i))));
+    record("SET, one at a time, 1 shard (latency)", await sequential(SEQ, (i) => sharded1.set(key(i), value)), await sequential(SEQ, (i) => plain.set(key(i), value)));
+    record("GET, one at a time, 1 shard (latency)", await sequential(SEQ, (i) => sharded1.get(key(i))), await sequential(SEQ, (i) => plain.get(key(i))));
     record(
-      "SET+GET, 64 in flight (throughput)",
-      await concurrent(CONC, 64, (i) => (i % 2 ? sharded.get(key(i)) : sharded.set(key(i), value))),
+      "SET+GET, 64 in flight, 3 shards, auto-pipelining (throughput)",
+      await concurrent(CONC, 64, (i) => (i % 2 ? shardedAuto.get(key(i)) : shardedAuto.set(key(i), value))),
       await concurrent(CONC, 64, (i) => (i % 2 ? plain.get(key(i)) : plain.set(key(i), value))),
     );
-    record(
-      `pipeline of ${PIPE} SETs (throughput)`,
-      await timePipeline(() => {
-        const p = sharded.pipeline();
-        for (let i = 0; i < PIPE; i++) p.set(key(i), value);
-        return p.exec();
-      }),
-      await timePipeline(() => {
-        const p = plain.pipeline();
-        for (let i = 0; i < PIPE; i++) p.set(key(i), value);
-        return p.exec();
-      }),
-    );
+    for (const [label, conn] of [["3 shards", sharded], ["1 shard", sharded1]] as const) {
+      record(
+        `SET+GET, 64 in flight, ${label} (throughput)`,
+        await concurrent(CONC, 64, (i) => (i % 2 ? conn.get(key(i)) : conn.set(key(i), value))),
+        await concurrent(CONC, 64, (i) => (i % 2 ? plain.get(key(i)) : plain.set(key(i), value))),
+      );
+      record(
+        `pipeline of ${PIPE} SETs, ${label} (throughput)`,
+        await timePipeline(() => {
+          const p = conn.pipeline();
+          for (let i = 0; i < PIPE; i++) p.set(key(i), value);
+          return p.exec();
+        }),
+        await timePipeline(() => {
+          const p = plain.pipeline();
+          for (let i = 0; i < PIPE; i++) p.set(key(i), value);
+          return p.exec();
+        }),
+      );
+    }
     record(
       "HA write, 3 replicas W=2 vs 1 server (latency)",
       await sequential(SEQ, (i) => ha.write((c) => c.set(key(i), value))),
@@ -74,6 +102,11 @@ try {
       "HA read, 3 replicas R=2 vs 1 server (latency)",
       await sequential(SEQ, (i) => ha.read((c) => c.get(key(i)))),
       await sequential(SEQ, (i) => plain.get(key(i))),
+    );
+    record(
+      "HA write W=2 vs naive Promise.all on 3 clients (latency)",
+      await sequential(SEQ, (i) => ha.write((c) => c.set(key(i), value))),
+      await sequential(SEQ, (i) => Promise.all(replicas.map((c) => c.set(key(i), value)))),
     );
     record(
       "PN-counter increment (HA, Lua) vs INCRBY on 1 server",
@@ -87,10 +120,13 @@ try {
     const ours = median(s.ours);
     const peer = median(s.peer);
     const show = throughput(name) ? opsPerSecond : micros;
-    const target = name.startsWith("SET, one") || name.startsWith("GET, one") ? 1.1 : name.startsWith("HA ") ? 1.3 : undefined;
+    const target = name.includes("one at a time") ? 1.1 : name.startsWith("HA ") && name.includes("1 server") ? 1.3 : undefined;
     return { case: name, ours: show(ours), peer: show(peer), ratio: median(s.ours.map((o, i) => o / s.peer[i]!)), target };
   });
-  printTable(`redis: rony-ts vs plain ioredis on one server — median of ${ROUNDS} rounds; ratio = rony-ts time per op / peer time per op`, rows);
+  printTable(
+    `redis: rony-ts vs plain ioredis on one server — median of ${ROUNDS} rounds, ${pinned ? "pinned (client and servers on CPU 0)" : "unpinned"}; ratio = rony-ts time per op / peer time per op`,
+    rows,
+  );
 
   // Ring lookups: our typed-array ketama vs the npm hashring (with its LRU cache cold and warm).
   const servers = fleet.servers.map((s) => s.address);
@@ -112,7 +148,7 @@ try {
   }
   printTable("ketama ring: KetamaRing vs npm hashring (same continuum)", ringRows);
 } finally {
-  await Promise.all([plain.quit(), sharded.quit(), ha.quit()]);
+  await Promise.all([plain.quit(), sharded.quit(), sharded1.quit(), shardedAuto.quit(), ha.quit(), ...replicas.map((c) => c.quit())]);
   await fleet.stop();
 }
 

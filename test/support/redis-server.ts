@@ -23,6 +23,8 @@ export interface RedisFleetOptions {
   cluster?: boolean;
   /** Extra `redis-server` arguments, e.g. `["--maxmemory", "10mb"]`. */
   extraArgs?: readonly string[];
+  /** Pin the servers to these CPUs (`taskset -c`), e.g. "1"; for benchmarks. */
+  cpus?: string;
 }
 
 export interface RedisServerInfo {
@@ -136,7 +138,9 @@ export class RedisFleet {
         : []),
       ...(this.options.extraArgs ?? []),
     ];
-    const child = spawn("redis-server", args, { stdio: "ignore" });
+    const child = this.options.cpus
+      ? spawn("taskset", ["-c", this.options.cpus, "redis-server", ...args], { stdio: "ignore" })
+      : spawn("redis-server", args, { stdio: "ignore" });
     const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
     this.children[i] = child;
     live.add(child);

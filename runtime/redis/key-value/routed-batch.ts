@@ -5,8 +5,8 @@ import type { BatchResult, KeyValueBatch, SetOptions } from "./key-value-connect
 import { setFlags } from "./set-flags.js";
 
 interface Queued {
-  command: string;
-  args: CommandArg[];
+  /** `[command, ...args]`, as ioredis' pipeline() takes it. */
+  line: CommandArg[];
   key: string;
   unit: string | number;
 }
@@ -43,16 +43,16 @@ export class RoutedBatch implements KeyValueBatch {
       }
       this.unit = unit;
     }
-    this.queued.push({ command: command.toLowerCase(), args, key: keys[0]!, unit });
+    this.queued.push({ line: [command.toLowerCase(), ...args], key: keys[0]!, unit });
     return this;
   }
 
   get(key: string): this {
-    return this.one("get", key, [key]);
+    return this.one(key, ["get", key]);
   }
 
   set(key: string, value: CommandArg, options: SetOptions = {}): this {
-    return this.one("set", key, [key, value, ...setFlags(options)]);
+    return this.one(key, options.ttlMs === undefined && !options.onlyIfAbsent ? ["set", key, value] : ["set", key, value, ...setFlags(options)]);
   }
 
   del(...keys: string[]): this {
@@ -60,27 +60,27 @@ export class RoutedBatch implements KeyValueBatch {
   }
 
   incrBy(key: string, by: number): this {
-    return this.one("incrby", key, [key, by]);
+    return this.one(key, ["incrby", key, by]);
   }
 
   hset(key: string, fields: Readonly<Record<string, CommandArg>>): this {
-    return this.one("hset", key, [key, ...Object.entries(fields).flat()]);
+    return this.one(key, ["hset", key, ...Object.entries(fields).flat()]);
   }
 
   hgetall(key: string): this {
-    return this.one("hgetall", key, [key]);
+    return this.one(key, ["hgetall", key]);
   }
 
   hdel(key: string, ...fields: string[]): this {
-    return this.one("hdel", key, [key, ...fields]);
+    return this.one(key, ["hdel", key, ...fields]);
   }
 
   sadd(key: string, ...members: CommandArg[]): this {
-    return this.one("sadd", key, [key, ...members]);
+    return this.one(key, ["sadd", key, ...members]);
   }
 
   srem(key: string, ...members: CommandArg[]): this {
-    return this.one("srem", key, [key, ...members]);
+    return this.one(key, ["srem", key, ...members]);
   }
 
   eval(script: string, keys: readonly string[], args: readonly CommandArg[] = []): this {
@@ -88,13 +88,13 @@ export class RoutedBatch implements KeyValueBatch {
   }
 
   /** A command whose only key is `key` (typed helpers): no key extraction needed. */
-  private one(command: string, key: string, args: CommandArg[]): this {
+  private one(key: string, line: CommandArg[]): this {
     const unit = this.router.unitOf(key);
     if (this.atomic) {
       if (this.unit !== undefined && this.unit !== unit) throw this.crossShard([this.queued[0]!.key, key]);
       this.unit = unit;
     }
-    this.queued.push({ command, args, key, unit });
+    this.queued.push({ line, key, unit });
     return this;
   }
 
@@ -121,7 +121,7 @@ export class RoutedBatch implements KeyValueBatch {
   private async send(commands: Queued[], atomic: boolean): Promise<BatchResult[]> {
     const unit = commands[0]!.unit;
     const target = this.router.targetOfUnit(unit);
-    const raw = commands.map((q) => [q.command, ...q.args]);
+    const raw = commands.map((q) => q.line);
     const address = this.router.ownerOfUnit(unit);
     let replies: [Error | null, unknown][] | null;
     try {
