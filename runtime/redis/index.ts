@@ -16,6 +16,7 @@ export type {
   SetOptions,
 } from "./key-value/key-value-connection.js";
 export { commandKeys } from "./key-value/command-keys.js";
+export { shardedKey } from "./key-value/keys.js";
 
 export { SingleRedis, type SingleRedisConfig } from "./single/single-redis.js";
 export { ShardedRedis, type ShardedRedisConfig } from "./sharded/sharded-redis.js";

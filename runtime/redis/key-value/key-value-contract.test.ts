@@ -7,6 +7,40 @@ import { RedisFleet } from "../../../test/support/redis-server.js";
 import { createRedisConnection } from "../connections/create-connection.js";
 import { CrossShardError, NoRoutingKeyError, RedisReplyError } from "../errors.js";
 import type { KeyValueConnection } from "./key-value-connection.js";
+import { shardedKey } from "./keys.js";
+
+/**
+ * What a generated model back-end looks like against KeyValueConnection: a User sharded by
+ * `tenant`. Every key of one tenant shares the tag, so the unique-email insert is one script.
+ */
+class UserRepository {
+  private static readonly INSERT = `
+    if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+    redis.call('HSET', KEYS[1], 'id', ARGV[1], 'email', ARGV[2], 'tenant', ARGV[3])
+    redis.call('SET', KEYS[2], ARGV[1])
+    redis.call('SADD', KEYS[3], ARGV[1])
+    return 1`;
+
+  constructor(private readonly kv: KeyValueConnection) {}
+
+  keys(tenant: string, id: string, email: string): [string, string, string] {
+    return [shardedKey("user", tenant, id), shardedKey("user", tenant, "email", email), shardedKey("user", tenant, "all")];
+  }
+
+  async insert(user: { tenant: string; id: string; email: string }): Promise<boolean> {
+    const keys = this.keys(user.tenant, user.id, user.email);
+    return (await this.kv.eval(UserRepository.INSERT, keys, [user.id, user.email, user.tenant])) === 1;
+  }
+
+  async byEmail(tenant: string, email: string): Promise<Record<string, string> | undefined> {
+    const id = await this.kv.get(shardedKey("user", tenant, "email", email));
+    return id === null ? undefined : this.kv.hgetall(shardedKey("user", tenant, id));
+  }
+
+  async ids(tenant: string): Promise<string[]> {
+    return (await this.kv.smembers(shardedKey("user", tenant, "all"))).sort();
+  }
+}
 
 const fleets: RedisFleet[] = [];
 const connections = new Map<string, KeyValueConnection>();
@@ -132,6 +166,24 @@ describe.each(["redis", "redis_sharded", "redis_cluster"])("KeyValueConnection o
 
     const [x, y] = keysOnDifferentShards(kv());
     expect(() => kv().multi().set(x, "1").set(y, "2")).toThrow(CrossShardError);
+  });
+
+  it("a model written once against the interface routes by its shard key", async () => {
+    const users = new UserRepository(kv());
+    const tenants = Array.from({ length: 12 }, (_, i) => `tenant-${i}`);
+    for (const tenant of tenants) {
+      expect(await users.insert({ tenant, id: "1", email: "a@x.io" })).toBe(true);
+      expect(await users.insert({ tenant, id: "2", email: "b@x.io" })).toBe(true);
+      expect(await users.insert({ tenant, id: "3", email: "a@x.io" })).toBe(false); // unique per tenant
+    }
+    for (const tenant of tenants) {
+      expect(await users.byEmail(tenant, "b@x.io")).toEqual({ id: "2", email: "b@x.io", tenant });
+      expect(await users.ids(tenant)).toEqual(["1", "2"]);
+      const owners = new Set(users.keys(tenant, "1", "a@x.io").map((k) => kv().ownerOf(k)));
+      expect(owners.size).toBe(1); // a record and its index keys live together
+    }
+    const spread = new Set(tenants.map((t) => kv().ownerOf(shardedKey("user", t, "1"))));
+    expect(spread.size).toBe(kind === "redis" ? 1 : 3); // tenants spread over the shards
   });
 
   it("scans keys on every node", async () => {
