@@ -1,5 +1,6 @@
 // Every built-in generator plugin, in output order. The bin runs them all.
 import type { GeneratorPlugin } from "../compiler/index.js";
 import { servicePlugin } from "./service/index.js";
+import { modelPlugin } from "./model/index.js";
 
-export const allPlugins: readonly GeneratorPlugin[] = [servicePlugin];
+export const allPlugins: readonly GeneratorPlugin[] = [servicePlugin, modelPlugin];

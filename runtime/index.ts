@@ -1,3 +1,4 @@
 // The server-side runtime. Generated service files import only "rony-ts/runtime/rpc".
 export * from "./rpc/index.js";
 export * from "./edge/index.js";
+export * from "./model/index.js";

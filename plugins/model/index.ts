@@ -1,0 +1,40 @@
+// x.proto with models → x.models.ts: per model a descriptor (fields, columns, keys, indexes,
+// codec), key types and a repository class with one finder per index; per file a factory that
+// binds every repository to its connection and a migrate step. The logic lives in the runtime.
+import { GenerationError, type Diagnostic, type FileIR, type GeneratorPlugin, type ModelIR } from "../../compiler/index.js";
+import { printModel } from "./print-model.js";
+import { printFileFactory } from "./print-factory.js";
+import { parseDefault } from "./defaults.js";
+
+export const modelPlugin: GeneratorPlugin = {
+  name: "model",
+  generate(schema, sink) {
+    const problems = schema.files.flatMap(checkFile);
+    if (problems.length > 0) throw new GenerationError(problems);
+    for (const file of schema.files) {
+      if (file.models.length === 0) continue;
+      const out = sink.newFile(`${file.modulePath}.models.ts`, file.name);
+      for (const model of file.models) printModel(out, sink, model);
+      printFileFactory(out, sink, file);
+    }
+  },
+};
+
+// What the compiler accepts but this plugin cannot generate yet, or a default that does not parse.
+function checkFile(file: FileIR): Diagnostic[] {
+  return file.models.flatMap((model) => [
+    ...(model.singleton ? [diagnostic(model, "(rony.model).singleton", "singleton models are not supported by the model plugin yet; give the model a primary key")] : []),
+    ...model.message.fields.flatMap((field): Diagnostic[] => {
+      try {
+        parseDefault(field);
+        return [];
+      } catch (err) {
+        return [{ file: field.source.file, line: field.source.line, element: `field ${model.message.fullName}.${field.name}`, option: "(rony.field).default", message: (err as Error).message }];
+      }
+    }),
+  ]);
+}
+
+function diagnostic(model: ModelIR, option: string, message: string): Diagnostic {
+  return { file: model.source.file, line: model.source.line, element: `message ${model.message.fullName}`, option, message };
+}

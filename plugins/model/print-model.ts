@@ -1,0 +1,89 @@
+// One model: its descriptor, key types and repository class.
+import { quote, safeIdentifier, type FieldIR, type FileSink, type GeneratedFile, type IndexIR, type ModelIR } from "../../compiler/index.js";
+import { docLines, messageSymbol, runtimeSymbol } from "../common/imports.js";
+import { parseDefault } from "./defaults.js";
+import { sqlColumn, isNullable } from "./sql-types.js";
+import { tsValueType, valueType } from "./value-types.js";
+
+export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): void {
+  const name = model.message.tsName;
+  const record = messageSymbol(sink, out.name, model.message, true);
+  const rt = (symbol: string, typeOnly = true) => runtimeSymbol(sink, "", symbol, typeOnly);
+
+  out.print(`// ---- model ${model.message.fullName}: connection "${model.connection.name}" (${model.connection.kind}) ----`);
+  out.print();
+  out.print(`/** How ${model.message.fullName} is stored: columns, keys, indexes and codec. */`);
+  out.print(`export const ${out.declare(`${name}Model`)}: `, rt("ModelDescriptor"), "<", record, "> = {");
+  out.print(`  name: ${quote(model.message.fullName)},`);
+  out.print(`  table: ${quote(model.table)},`);
+  out.print("  codec: ", messageSymbol(sink, out.name, model.message), ",");
+  out.print("  fields: [");
+  for (const field of model.message.fields) out.print(`    ${fieldLiteral(model, field)},`);
+  out.print("  ],");
+  out.print(`  partitionKey: [${model.partitionKey.map((f) => quote(f.name)).join(", ")}],`);
+  out.print(`  sortKey: [${model.sortKey.map((k) => `{ field: ${quote(k.field.name)}, descending: ${k.descending} }`).join(", ")}],`);
+  out.print("  indexes: [");
+  for (const ix of model.indexes) {
+    out.print(`    { name: ${quote(ix.name)}, fields: [${ix.fields.map((f) => quote(f.name)).join(", ")}], unique: ${ix.unique} },`);
+  }
+  out.print("  ],");
+  out.print(`  shardKey: ${quote(model.shardKey?.name ?? "")},`);
+  out.print("};");
+  out.print();
+
+  const keyFields = [...model.partitionKey, ...model.sortKey.map((k) => k.field)];
+  const pick = (fields: readonly FieldIR[]) => fields.map((f) => quote(f.tsName)).join(" | ");
+  out.print(`/** The primary key of ${name} records: ${keyFields.map((f) => f.name).join(", ")}. */`);
+  out.print(`export type ${out.declare(`${name}Key`)} = Pick<`, record, `, ${pick(keyFields)}>;`);
+  out.print();
+  out.print(`/** The partition key of ${name} records: those with equal values are listed together. */`);
+  out.print(`export type ${out.declare(`${name}Partition`)} = Pick<`, record, `, ${pick(model.partitionKey)}>;`);
+  out.print();
+
+  for (const line of docLines(`Typed data access for ${model.message.fullName}; see docs/models.md.\nMissing records: get and unique finders resolve null, update rejects with NOT_FOUND.`)) out.print(line);
+  out.print(`export class ${out.declare(`${name}Repository`)} extends `, rt("Repository", false), "<", record, `, ${name}Key, ${name}Partition> {`);
+  out.print("  constructor(store: ", rt("ModelStore"), ") {");
+  out.print(`    super(store, ${name}Model);`);
+  out.print("  }");
+  for (const ix of model.indexes) printFinder(out, rt, record, name, ix);
+  out.print("}");
+  out.print();
+}
+
+function printFinder(
+  out: GeneratedFile,
+  rt: (symbol: string, typeOnly?: boolean) => ReturnType<typeof runtimeSymbol>,
+  record: ReturnType<typeof messageSymbol>,
+  name: string,
+  ix: IndexIR,
+): void {
+  const params = ix.fields.map((f) => `${safeIdentifier(f.tsName)}: ${tsValueType(f)}`);
+  const args = `[${ix.fields.map((f) => safeIdentifier(f.tsName)).join(", ")}]`;
+  const by = ix.fields.map((f) => f.name).join(", ");
+  out.print();
+  if (ix.unique) {
+    out.print(`  /** The ${name} with this ${by} (unique index ${ix.name}), or null. */`);
+    out.print(`  ${ix.finder}(${params.join(", ")}): Promise<`, record, " | null> {");
+    out.print(`    return this.findUnique(${quote(ix.name)}, ${args});`);
+  } else {
+    out.print(`  /** ${name} records with this ${by} (index ${ix.name}), in primary key order, a page at a time. */`);
+    out.print(`  ${ix.finder}(${[...params, "page?: "].join(", ")}`, rt("PageRequest"), "): Promise<", rt("Page"), "<", record, ">> {");
+    out.print(`    return this.findMany(${quote(ix.name)}, ${args}, page);`);
+  }
+  out.print("  }");
+}
+
+function fieldLiteral(model: ModelIR, field: FieldIR): string {
+  const parsed = parseDefault(field);
+  const parts = [
+    `name: ${quote(field.name)}`,
+    `prop: ${quote(field.tsName)}`,
+    `json: ${quote(field.jsonName)}`,
+    `column: ${quote(field.column)}`,
+    `type: ${quote(valueType(field))}`,
+    `nullable: ${isNullable(field)}`,
+    `sql: ${quote(sqlColumn(model, field, parsed))}`,
+    ...(parsed === undefined ? [] : [`defaultValue: ${parsed.literal}`]),
+  ];
+  return `{ ${parts.join(", ")} }`;
+}

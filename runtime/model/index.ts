@@ -1,0 +1,13 @@
+// Models: the repository base generated code extends, the descriptor it passes, and the three
+// built-in stores (memory, mysql2, ioredis). See docs/models.md.
+export type { FieldDescriptor, IndexDescriptor, ModelCodec, ModelDescriptor, SortKeyPart, ValueType } from "./descriptor.js";
+export { Repository } from "./repository.js";
+export type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
+export { DEFAULT_PAGE, MAX_PAGE } from "./store.js";
+export type { KeyValue } from "./values.js";
+export { MemoryStore } from "./memory/memory-store.js";
+export { MysqlStore } from "./mysql/mysql-store.js";
+export type { MysqlConfig } from "./mysql/mysql-config.js";
+export type { MigrationStep } from "./mysql/migrate.js";
+export { createTableSql } from "./mysql/ddl.js";
+export { RedisStore, type RedisConfig } from "./redis/redis-store.js";

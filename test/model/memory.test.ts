@@ -1,0 +1,4 @@
+import { defineModelSuite } from "./suite.js";
+import { memoryBackend } from "./support/backends.js";
+
+defineModelSuite(memoryBackend);

@@ -1,0 +1,4 @@
+import { defineModelSuite } from "./suite.js";
+import { redisBackend } from "./support/backends.js";
+
+defineModelSuite(redisBackend);
