@@ -148,7 +148,7 @@ try {
   }
   printTable("ketama ring: KetamaRing vs npm hashring (same continuum)", ringRows);
 } finally {
-  await Promise.all([plain.quit(), sharded.quit(), sharded1.quit(), shardedAuto.quit(), ha.quit(), ...replicas.map((c) => c.quit())]);
+  await Promise.allSettled([plain.quit(), sharded.quit(), sharded1.quit(), shardedAuto.quit(), ha.quit(), ...replicas.map((c) => c.quit())]);
   await fleet.stop();
 }
 
