@@ -222,6 +222,41 @@ describe("CRDTs on redis_ha under faults", () => {
     expect(await counter.value({ quorum: 3 })).toBe(9);
   });
 
+  it("a paused (slow) replica mid-workload does not slow calls down; it catches up by read repair", async () => {
+    const map = new LwwMap(ha, "slow:map");
+    const latencies: number[] = [];
+    let pausedAt = 0;
+    let s = 0;
+    try {
+      // Keep writing while the replica is frozen for longer than the call timeout.
+      for (; s < 40 || (pausedAt > 0 && performance.now() - pausedAt < 3 * TIMEOUT_MS); s++) {
+        if (s === 20) {
+          fleet.pause(2);
+          pausedAt = performance.now();
+        }
+        const started = performance.now();
+        await map.setAll({ [`f${s % 7}`]: `v${s}`, last: String(s) });
+        latencies.push(performance.now() - started);
+      }
+    } finally {
+      fleet.resume(2);
+    }
+    expect(p99(latencies)).toBeLessThan(TIMEOUT_MS);
+    expect(ha.status()[2]!.lastError).toBe(`no answer within ${TIMEOUT_MS} ms`);
+    await bringBack(2);
+    expect(await map.get("last", { quorum: 3 })).toBe(String(s - 1));
+    await map.repairs.idle();
+    expect(await ha.client(2).hgetall("slow:map")).toEqual(await ha.client(0).hgetall("slow:map"));
+  });
+
+  it("an LWW record is written and cleared as a whole", async () => {
+    const record = new LwwMap(ha, "rec:user:1");
+    await record.setAll({ name: "Ada", email: "ada@x.io" });
+    expect(await record.entries()).toEqual({ email: "ada@x.io", name: "Ada" });
+    await record.clear();
+    expect(await record.entries()).toEqual({});
+  });
+
   it("a counter reused under the same actor continues its totals after resume()", async () => {
     const first = new PnCounter(ha, "resume:counter", { actor: "a1" });
     await first.increment(4);

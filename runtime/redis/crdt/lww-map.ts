@@ -46,6 +46,22 @@ export class LwwMap {
     await this.ha.write((client) => this.send(client, entries), options);
   }
 
+  /** Sets several fields under one stamp in one script per replica (a record's columns). */
+  async setAll(fields: Readonly<Record<string, string>>, options?: QuorumOptions): Promise<void> {
+    const stamp = this.clock.now();
+    const entries = new Map(Object.entries(fields).map(([field, value]) => [field, encodeSet(stamp, value)]));
+    if (entries.size > 0) await this.ha.write((client) => this.send(client, entries), options);
+  }
+
+  /** Tombstones every field a read quorum sees (deleting a whole record). */
+  async clear(options?: QuorumOptions): Promise<void> {
+    const live = Object.keys(lwwEntries(await this.state()));
+    if (live.length === 0) return;
+    const stamp = this.clock.now();
+    const entries = new Map(live.map((field) => [field, encodeDelete(stamp)]));
+    await this.ha.write((client) => this.send(client, entries), options);
+  }
+
   async delete(field: string, options?: QuorumOptions): Promise<void> {
     const entries = new Map([[field, encodeDelete(this.clock.now())]]);
     await this.ha.write((client) => this.send(client, entries), options);
