@@ -70,14 +70,19 @@ export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     return this.#byId.values();
   }
 
+  /** True when no middleware applies to the route: callers may invoke the handler directly. */
+  isPlain(route: Route<Auth>): boolean {
+    if (route.builtFor !== this.#version) this.#build(route);
+    return route.before.length === 0 && route.after.length === 0;
+  }
+
   /** Runs the chain for one call; the outcome lands in ctx.output / ctx.error. Never throws. */
   async run(route: Route<Auth>, input: unknown, ctx: EdgeContext<Auth>): Promise<void> {
-    if (route.builtFor !== this.#version) this.#build(route);
-    if (route.before.length === 0 && route.after.length === 0) {
+    if (this.isPlain(route)) {
       try {
         ctx.output = await route.handler(input, ctx);
       } catch (e) {
-        ctx.error = this.#typed(e, ctx);
+        ctx.error = this.typed(e, ctx);
       }
       return;
     }
@@ -89,20 +94,21 @@ export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<A
       if (!ctx.stopped) ctx.output = await route.handler(input, ctx);
       else if (ctx.output === undefined) ctx.error = new RonyError(ErrorCode.CANCELLED, "stopped by middleware");
     } catch (e) {
-      ctx.error = this.#typed(e, ctx);
+      ctx.error = this.typed(e, ctx);
     }
     ctx.resume();
     for (const hook of route.after) {
       try {
         await hook(ctx);
       } catch (e) {
-        ctx.error = this.#typed(e, ctx);
+        ctx.error = this.typed(e, ctx);
       }
       if (ctx.stopped) break;
     }
   }
 
-  #typed(thrown: unknown, ctx: EdgeContext<Auth>): RonyError {
+  /** A thrown value as the caller will see it; foreign exceptions go to onError and become INTERNAL. */
+  typed(thrown: unknown, ctx: EdgeContext<Auth>): RonyError {
     if (thrown instanceof RonyError) return thrown;
     // The caller learns only that it failed; the details go to the operator.
     this.onError(thrown, ctx as EdgeContext<never>);

@@ -48,7 +48,7 @@ function respondError(res: HttpResponse, ex: Exchange, error: RonyError, code = 
 }
 
 function collectHeaders(req: HttpRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const headers = Object.create(null) as Record<string, string>;
   req.forEach((k, v) => {
     headers[k] = v;
   });

@@ -29,7 +29,7 @@ function readOne(v: unknown): JsonRequest {
   const method = v["method"];
   if (method !== undefined && typeof method !== "string") throw bad("method must be a string");
   if (constructorId === undefined && method === undefined) throw bad("needs method or constructorId");
-  const headers: Record<string, string> = {};
+  const headers = Object.create(null) as Record<string, string>; // "__proto__" stays a header
   const h = v["headers"];
   if (h !== undefined) {
     if (!isRecord(h)) throw bad("headers must be an object");

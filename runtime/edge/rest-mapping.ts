@@ -19,8 +19,13 @@ function queryValue(raw: string): string | boolean {
   return raw === "true" ? true : raw === "false" ? false : raw;
 }
 
+/** Objects built from request data have no prototype, so keys like "__proto__" stay plain data. */
+function record(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
 export function parseQuery(query: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out = record();
   if (query === "") return out;
   for (const [key, raw] of new URLSearchParams(query)) {
     const value = queryValue(raw);
@@ -34,7 +39,7 @@ export function parseQuery(query: string): Record<string, unknown> {
 
 /** Builds the input JSON: body (per the binding), then query fields not set yet, then path params. */
 export function restInput(binding: HttpBinding, pathValues: readonly string[], query: string, body: string): Record<string, unknown> {
-  let input: Record<string, unknown> = {};
+  let input = record();
   if (binding.body !== "" && body.length > 0) {
     let parsed: unknown;
     try {

@@ -57,7 +57,7 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
         res.writeStatus("503 Service Unavailable").end("shutting down");
         return;
       }
-      const headers: Record<string, string> = {};
+      const headers = Object.create(null) as Record<string, string>;
       req.forEach((k, v) => {
         headers[k] = v;
       });

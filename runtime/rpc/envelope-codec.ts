@@ -17,8 +17,10 @@ function malformed(why: string): RonyError {
   return new RonyError(ErrorCode.INVALID_ARGUMENT, `malformed frame: ${why}`);
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** A read cursor over one frame; module-level so decoding allocates nothing for it. */
-let buf: Uint8Array = new Uint8Array(0);
+let buf: Uint8Array = EMPTY;
 let pos = 0;
 
 function readVarint32(): number {
@@ -110,7 +112,7 @@ function readHeaderEntry(end: number, headers: Record<string, string>): void {
 function readEnvelope(end: number): Envelope {
   let constructorId = 0;
   let requestId = 0;
-  let payload: Uint8Array = buf.subarray(0, 0);
+  let payload: Uint8Array = EMPTY;
   let headers: Record<string, string> | undefined;
   while (pos < end) {
     const tag = readVarint32();
@@ -129,7 +131,8 @@ function readEnvelope(end: number): Envelope {
       }
       case 34: {
         const len = readLength();
-        headers ??= {};
+        // No prototype: a header named "__proto__" stays data, it cannot reach Object.prototype.
+        headers ??= Object.create(null) as Record<string, string>;
         readHeaderEntry(pos + len, headers);
         continue;
       }
@@ -148,7 +151,7 @@ export function decodeEnvelope(frame: Uint8Array): Envelope {
   try {
     return readEnvelope(frame.length);
   } finally {
-    buf = new Uint8Array(0);
+    buf = EMPTY;
   }
 }
 
@@ -172,7 +175,7 @@ export function decodeContainer(bytes: Uint8Array): Envelope[] {
     }
     return out;
   } finally {
-    buf = new Uint8Array(0);
+    buf = EMPTY;
   }
 }
 
