@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisFleet } from "../../../test/support/redis-server.js";
+import { spawnSync } from "node:child_process";
+import { RedisFleet, command } from "../../../test/support/redis-server.js";
 import { clusterSlot } from "../hashing/cluster-slot.js";
 import { ClusterRedis } from "./cluster-redis.js";
 
@@ -29,5 +30,31 @@ describe("ClusterRedis on a real 3-master cluster", () => {
     const counts = await Promise.all(cluster.cluster.nodes("master").map((n) => n.dbsize()));
     expect(counts.reduce((a, b) => a + b)).toBe(200);
     expect(Math.min(...counts)).toBeGreaterThan(30);
+  });
+
+  it("keeps working through a live reshard: MOVED is followed and the owner map updates", async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `r:${i}`);
+    for (const key of keys) await cluster.set(key, `v-${key}`);
+    const before = new Map(keys.map((k) => [k, cluster.ownerOf(k)]));
+    const [from, to] = [fleet.servers[0]!, fleet.servers[1]!];
+    const id = async (s: typeof from) => (await command(s, "CLUSTER MYID")).split("\r\n")[1]!;
+    const reshard = spawnSync(
+      "redis-cli",
+      ["--cluster", "reshard", from.address, "--cluster-from", await id(from), "--cluster-to", await id(to), "--cluster-slots", "2000", "--cluster-yes"],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(reshard.status, reshard.stderr).toBe(0);
+
+    for (const key of keys) expect(await cluster.get(key)).toBe(`v-${key}`);
+    const pipe = cluster.pipeline();
+    for (const key of keys) pipe.get(key);
+    expect((await pipe.exec()).map(([, v]) => v)).toEqual(keys.map((k) => `v-${k}`));
+
+    const moved = keys.filter((k) => before.get(k) !== cluster.ownerOf(k));
+    expect(moved.length).toBeGreaterThan(0);
+    for (const key of moved) {
+      expect(cluster.ownerOf(key)).toBe(to.address);
+      expect(await command(to, `GET ${key}`)).toBe(`$${`v-${key}`.length}\r\nv-${key}\r\n`);
+    }
   });
 });
