@@ -2,5 +2,6 @@
 import type { GeneratorPlugin } from "../compiler/index.js";
 import { servicePlugin } from "./service/index.js";
 import { modelPlugin } from "./model/index.js";
+import { connectionsPlugin } from "./connections/index.js";
 
-export const allPlugins: readonly GeneratorPlugin[] = [servicePlugin, modelPlugin];
+export const allPlugins: readonly GeneratorPlugin[] = [servicePlugin, modelPlugin, connectionsPlugin];

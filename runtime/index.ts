@@ -2,3 +2,4 @@
 export * from "./rpc/index.js";
 export * from "./edge/index.js";
 export * from "./model/index.js";
+export * from "./connections/index.js";

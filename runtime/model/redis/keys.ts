@@ -9,6 +9,7 @@
 // Zset members are `<order key>|<record key>`, all with score 0: ZRANGEBYLEX walks them in
 // primary key order (order-key.ts) and the record key follows the "|". A record and its
 // partition share the `{shard}` hash tag, so they live on one node or slot when sharded.
+import { shardedKey } from "../../redis/key-value/keys.js";
 import type { ModelPlan } from "../plan.js";
 import type { KeyValue } from "../values.js";
 import { textOf } from "../values.js";
@@ -34,11 +35,11 @@ export class RedisKeys {
 
   /** `key` holds the primary key values; the shard value is one of the partition values. */
   record(key: readonly KeyValue[]): string {
-    return `${this.base}:{${this.#shard(key)}}:r:${joinParts(key)}`;
+    return shardedKey(this.base, this.#shard(key), "r", joinParts(key));
   }
 
   partition(values: readonly KeyValue[]): string {
-    return `${this.base}:{${this.#shard(values)}}:p:${joinParts(values)}`;
+    return shardedKey(this.base, this.#shard(values), "p", joinParts(values));
   }
 
   unique(index: string, values: readonly KeyValue[]): string {
@@ -49,8 +50,8 @@ export class RedisKeys {
     return `${this.base}:i:${index}:{${joinParts(values)}}`;
   }
 
+  /** The shard key's value as text: runtime/redis's shardedKey() makes the `{tag}` of it. */
   #shard(keyOrPartition: readonly KeyValue[]): string {
-    const at = this.plan.partition.indexOf(this.plan.shard);
-    return part(keyOrPartition[at] as KeyValue);
+    return textOf(keyOrPartition[this.plan.partition.indexOf(this.plan.shard)] as KeyValue);
   }
 }

@@ -1,0 +1,145 @@
+// Opens the declared connections of a schema from their settings. Generated
+// `open<File>Connections()` calls this and picks each connection out with its typed getter.
+import { createRedisConnection, type RedisConnectionByKind } from "../redis/connections/create-connection.js";
+import type { RedisAddress } from "../redis/connections/clients.js";
+import { MemoryStore } from "../model/memory/memory-store.js";
+import { MysqlStore } from "../model/mysql/mysql-store.js";
+import { RedisStore } from "../model/redis/redis-store.js";
+import { unavailable } from "../model/errors.js";
+import { ConnectionConfigError, resolveSettings, type ConnectionDeclaration, type ConnectionSettings, type OpenConnectionsOptions } from "./settings.js";
+
+/** What a custom connection kind's class implements; the generated `<Kind>Connection` skeleton declares it. */
+export interface CustomConnection {
+  readonly name: string;
+  /** Connect; reject with an error naming the address when it fails. */
+  connect(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CustomConnectionConfig extends ConnectionSettings {
+  readonly name: string;
+  readonly kind: string;
+}
+
+type Opened = MemoryStore | MysqlStore | RedisStore | RedisConnectionByKind[keyof RedisConnectionByKind] | CustomConnection;
+
+export class OpenedConnections {
+  readonly #opened = new Map<string, Opened>();
+
+  constructor(
+    private readonly declarations: readonly ConnectionDeclaration[],
+    private readonly settings: ReadonlyMap<string, ConnectionSettings>,
+  ) {}
+
+  /** Opens every built-in connection at once; if one fails, closes the rest and rejects with its error. */
+  async openBuiltins(): Promise<void> {
+    const builtins = this.declarations.filter((d) => builtinKinds.has(d.kind));
+    const results = await Promise.allSettled(builtins.map(async (d) => this.#opened.set(d.name, await this.#open(d))));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) {
+      await this.close();
+      throw failed.reason;
+    }
+  }
+
+  memory(name: string): MemoryStore {
+    return this.#get(name, "memory") as MemoryStore;
+  }
+
+  mysql(name: string): MysqlStore {
+    return this.#get(name, "mysql") as MysqlStore;
+  }
+
+  redis(name: string): RedisStore {
+    return this.#get(name, "redis") as RedisStore;
+  }
+
+  redisSharded(name: string): RedisConnectionByKind["redis_sharded"] {
+    return this.#get(name, "redis_sharded") as RedisConnectionByKind["redis_sharded"];
+  }
+
+  redisCluster(name: string): RedisConnectionByKind["redis_cluster"] {
+    return this.#get(name, "redis_cluster") as RedisConnectionByKind["redis_cluster"];
+  }
+
+  redisHa(name: string): RedisConnectionByKind["redis_ha"] {
+    return this.#get(name, "redis_ha") as RedisConnectionByKind["redis_ha"];
+  }
+
+  /** Builds a custom connection with the user's factory and connects it. */
+  async custom<C extends CustomConnection>(name: string, factory: (config: CustomConnectionConfig) => C): Promise<C> {
+    const declaration = this.#declaration(name);
+    const connection = factory({ ...(this.settings.get(name) as ConnectionSettings), name, kind: declaration.kind });
+    try {
+      await connection.connect();
+    } catch (error) {
+      await this.close();
+      throw unavailable(name, this.settings.get(name)?.url ?? "", `cannot connect (${(error as Error).message})`);
+    }
+    this.#opened.set(name, connection);
+    return connection;
+  }
+
+  /** Closes every open connection, the last opened first; resolves when all are closed. */
+  async close(): Promise<void> {
+    const all = [...this.#opened.values()].reverse();
+    this.#opened.clear();
+    await Promise.allSettled(all.map((c) => ("quit" in c ? c.quit() : c.close())));
+  }
+
+  #declaration(name: string): ConnectionDeclaration {
+    const found = this.declarations.find((d) => d.name === name);
+    if (found === undefined) throw new ConnectionConfigError(name, "name", "is not declared");
+    return found;
+  }
+
+  #get(name: string, kind: string): Opened {
+    const opened = this.#opened.get(name);
+    if (opened === undefined || this.#declaration(name).kind !== kind) throw new ConnectionConfigError(name, "kind", `is not an open ${kind} connection`);
+    return opened;
+  }
+
+  async #open(d: ConnectionDeclaration): Promise<Opened> {
+    const s = this.settings.get(d.name) as ConnectionSettings;
+    switch (d.kind) {
+      case "memory":
+        return new MemoryStore(d.name);
+      case "mysql":
+        return MysqlStore.connect({ name: d.name, url: s.url, poolSize: s.poolSize, connectTimeoutMs: s.timeoutMs, tablePrefix: s.tablePrefix });
+      case "redis":
+        return RedisStore.connect({ name: d.name, url: s.url, keyPrefix: s.keyPrefix, connectTimeoutMs: s.timeoutMs, commandTimeoutMs: s.timeoutMs });
+      case "redis_sharded":
+        return createRedisConnection({ kind: "redis_sharded", name: d.name, nodes: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs });
+      case "redis_cluster":
+        return createRedisConnection({ kind: "redis_cluster", name: d.name, startupNodes: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs });
+      case "redis_ha":
+        return createRedisConnection({ kind: "redis_ha", name: d.name, replicas: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs });
+      default:
+        throw new ConnectionConfigError(d.name, "kind", `"${d.kind}" is not a built-in kind`);
+    }
+  }
+}
+
+const builtinKinds = new Set(["memory", "mysql", "redis", "redis_sharded", "redis_cluster", "redis_ha"]);
+
+function addresses(name: string, urls: string): RedisAddress[] {
+  return urls.split(",").map((raw) => {
+    let u: URL;
+    try {
+      u = new URL(raw.trim());
+    } catch {
+      throw new ConnectionConfigError(name, "url", `"${raw}" is not a redis:// URL`);
+    }
+    return { host: u.hostname || "127.0.0.1", port: u.port === "" ? 6379 : Number(u.port) };
+  });
+}
+
+/** Resolves every declared connection's settings and opens the built-in ones. */
+export async function openConnections(
+  declarations: readonly ConnectionDeclaration[],
+  options: OpenConnectionsOptions = {},
+): Promise<OpenedConnections> {
+  const opened = new OpenedConnections(declarations, resolveSettings(declarations, options));
+  await opened.openBuiltins();
+  return opened;
+}

@@ -1,0 +1,85 @@
+// MySQL-only behaviour: the DDL the descriptor produces, the idempotent migration, transactions.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountModel, AccountRepository, SessionModel } from "../../generated/examples/accounts.models.js";
+import { createTableSql, ErrorCode, MysqlStore, RonyError } from "../../runtime/index.js";
+import { openMysql, type OpenBackend } from "./support/backends.js";
+import { account } from "./support/records.js";
+
+describe("mysql schema", () => {
+  it("creates the session table with typed columns, the primary key and both indexes", () => {
+    expect(createTableSql(SessionModel, "session")).toBe(
+      [
+        "CREATE TABLE IF NOT EXISTS `session` (",
+        "  `account_id` BIGINT NOT NULL,",
+        "  `created_at` BIGINT NOT NULL,",
+        "  `token` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,",
+        "  `device` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,",
+        "  PRIMARY KEY (`account_id`, `created_at`, `token`),",
+        "  UNIQUE KEY `session_token` (`token`),",
+        "  KEY `session_device` (`device`)",
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      ].join("\n"),
+    );
+  });
+
+  describe("on MariaDB", () => {
+    let opened: OpenBackend & { store: MysqlStore };
+    let accounts: AccountRepository;
+    const prefix = `s${process.pid}_`;
+    const table = `${prefix}account`;
+
+    beforeAll(async () => {
+      opened = await openMysql(prefix);
+      accounts = new AccountRepository(opened.store);
+    });
+    afterAll(async () => {
+      await opened?.cleanup();
+    });
+
+    it("does nothing when migrated again", async () => {
+      expect(await opened.store.migrate([AccountModel, SessionModel])).toEqual([]);
+    });
+
+    it("adds back a missing index and a missing column, keeping the rows", async () => {
+      const a = await accounts.insert(account({ tenant: "migrate" }));
+      await opened.store.pool.query(`ALTER TABLE \`${table}\` DROP INDEX account_email, DROP COLUMN nickname`);
+      expect(await opened.store.migrate([AccountModel])).toEqual([
+        { table, action: "add column", name: "nickname" },
+        { table, action: "add index", name: "account_email" },
+      ]);
+      expect(await accounts.get(a)).toEqual(a);
+      await expect(accounts.insert(account({ tenant: "migrate", email: a.email }))).rejects.toSatisfy((e) => RonyError.is(e, ErrorCode.ALREADY_EXISTS));
+    });
+
+    it("commits a transaction's writes together", async () => {
+      const [a, b] = [account({ tenant: "tx" }), account({ tenant: "tx" })];
+      await opened.store.transaction(async (tx) => {
+        const inTx = new AccountRepository(tx);
+        await inTx.insert(a);
+        await inTx.insert(b);
+        expect(await accounts.get(a)).toBeNull();
+      });
+      expect(await accounts.getMany([a, b])).toEqual([a, b]);
+    });
+
+    it("rolls a transaction back when its work rejects, with the work's error", async () => {
+      const a = account({ tenant: "tx-rollback" });
+      const taken = await accounts.insert(account({ tenant: "tx-rollback" }));
+      const error = await opened.store
+        .transaction(async (tx) => {
+          const inTx = new AccountRepository(tx);
+          await inTx.insert(a);
+          await inTx.insert(account({ tenant: "tx-rollback", email: taken.email }));
+        })
+        .catch((e: unknown) => e);
+      expect(RonyError.is(error, ErrorCode.ALREADY_EXISTS)).toBe(true);
+      expect(await accounts.get(a)).toBeNull();
+      expect(await accounts.count({ tenant: "tx-rollback" })).toBe(1);
+    });
+
+    it("rejects a string key longer than its column with INVALID_ARGUMENT", async () => {
+      const error = await accounts.insert(account({ tenant: "x".repeat(256) })).catch((e: unknown) => e);
+      expect(RonyError.is(error, ErrorCode.INVALID_ARGUMENT)).toBe(true);
+    });
+  });
+});
