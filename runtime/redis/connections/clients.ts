@@ -41,12 +41,21 @@ export function createClient(address: RedisAddress, tuning: ClientTuning = {}, e
   return client;
 }
 
-/** Connects, or rejects with a ConnectionError naming the connection and the address. */
-export async function connectClient(client: Redis, connection: string, address: RedisAddress): Promise<void> {
+/**
+ * Connects, or rejects with a ConnectionError naming the connection and the address. With
+ * `keepRetrying`, a client that failed is left to ioredis' reconnect loop instead of being
+ * closed (a disconnect() here would also cancel every later reconnect).
+ */
+export async function connectClient(
+  client: Redis,
+  connection: string,
+  address: RedisAddress,
+  options: { keepRetrying?: boolean } = {},
+): Promise<void> {
   try {
     await client.connect();
   } catch (error) {
-    client.disconnect();
+    if (!options.keepRetrying) client.disconnect();
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConnectionError(connection, addressOf(address), `cannot connect (${reason})`, { cause: error });
   }

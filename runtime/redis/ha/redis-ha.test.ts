@@ -72,6 +72,29 @@ describe("RedisHa pool on 3 real replicas", () => {
     }
   });
 
+  it("starts with a replica down and takes it in once it comes up", async () => {
+    await fleet.kill(2);
+    const late = await RedisHa.connect({
+      name: "ha-late",
+      replicas: fleet.servers.map(({ host, port }) => ({ host, port })),
+      timeoutMs: TIMEOUT_MS,
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
+    try {
+      expect(late.status()[2]!.up).toBe(false);
+      await late.write((c) => c.set("late:k", "1"));
+      await fleet.restart(2);
+      for (let i = 0; i < 200 && !late.status()[2]!.up; i++) {
+        await sleep(25);
+        await late.write((c) => c.set("late:k", "2")).then((r) => r.settled);
+      }
+      expect(late.status()[2]!.up).toBe(true);
+      expect(await late.client(2).get("late:k")).toBe("2");
+    } finally {
+      await late.quit();
+    }
+  });
+
   it("rejects bad quorums and names the connection", async () => {
     const replicas = fleet.servers.map(({ host, port }) => ({ host, port }));
     await expect(RedisHa.connect({ name: "bad", replicas, writeQuorum: 4 })).rejects.toThrow(ConfigError);

@@ -74,7 +74,9 @@ export class RedisHa {
         ),
     );
     const ha = new RedisHa(config.name, replicas, config);
-    const results = await Promise.allSettled(replicas.map((r, i) => connectClient(r.client, config.name, config.replicas[i]!)));
+    const results = await Promise.allSettled(
+      replicas.map((r, i) => connectClient(r.client, config.name, config.replicas[i]!, { keepRetrying: true })),
+    );
     const failed = results.flatMap((r, i) => (r.status === "rejected" ? [{ i, reason: r.reason as unknown }] : []));
     for (const { i } of failed) replicas[i]!.markDown(Date.now(), "unreachable at connect");
     const needed = Math.max(ha.writeQuorum, ha.readQuorum);
@@ -85,8 +87,7 @@ export class RedisHa {
         cause: failed[0]?.reason,
       });
     }
-    // Failed clients keep reconnecting by themselves; revive the ones that were never connected.
-    for (const { i } of failed) replicas[i]!.client.connect().catch(() => undefined);
+    // The replicas that failed stay in ioredis' reconnect loop and join once they answer.
     return ha;
   }
 
