@@ -289,12 +289,21 @@ export class RaftNode {
     const early = leader ? rd.messages.filter(maySendBeforePersist) : [];
     const late = leader ? rd.messages.filter((m) => !maySendBeforePersist(m)) : rd.messages;
     this.transport.send(early);
+
+    // Committed entries older than this Ready's new ones are already on this disk and on a
+    // quorum's: apply them now rather than behind this Ready's fsync. The rest (a follower that
+    // got entries and their commit together, a single-server cluster) wait for the write.
+    const firstNew = rd.entries.length > 0 ? rd.entries[0]!.index : Infinity;
+    const applyNow = rd.snapshot ? [] : rd.committedEntries.filter((e) => e.index < firstNew);
+    const applyLater = rd.committedEntries.slice(applyNow.length);
+    for (const e of applyNow) this.apply(e);
+
     if (rd.entries.length > 0 || rd.hardState || rd.snapshot) await this.storage.save(rd);
     if (this.stopped) return;
     this.transport.send(late);
 
     if (rd.snapshot) this.opts.stateMachine.restore(rd.snapshot.data);
-    for (const e of rd.committedEntries) this.apply(e);
+    for (const e of applyLater) this.apply(e);
     for (const rs of rd.readStates) {
       const key = new TextDecoder().decode(rs.requestCtx);
       const r = this.reads.get(key);

@@ -25,6 +25,7 @@ export interface Recovery {
 export class DiskStorage implements Storage {
   readonly mem = new MemoryStorage();
   recovery!: Recovery;
+  private deferredHardState: HardState | undefined;
 
   private constructor(
     private readonly wal: Wal,
@@ -115,14 +116,25 @@ export class DiskStorage implements Storage {
 
   /** Persists a Ready's durable parts: snapshot file first, then one WAL write and one fdatasync. */
   async save(rd: { hardState?: HardState; entries: Entry[]; snapshot?: Snapshot; mustSync: boolean }): Promise<void> {
+    if (!rd.mustSync && rd.entries.length === 0 && !rd.snapshot) {
+      // only the commit index moved: it is volatile in Raft and relearned after a restart, so it
+      // rides along with the next durable write instead of costing a write of its own
+      if (rd.hardState) {
+        this.mem.setHardState(rd.hardState);
+        this.deferredHardState = rd.hardState;
+      }
+      return;
+    }
     const records: WalRecord[] = [];
     if (rd.snapshot) {
       await this.snapshotter.save(rd.snapshot);
       records.push({ kind: RecordKind.SnapshotMarker, index: rd.snapshot.meta.index, term: rd.snapshot.meta.term });
     }
     for (const entry of rd.entries) records.push({ kind: RecordKind.Entry, entry });
-    if (rd.hardState) records.push({ kind: RecordKind.HardState, hardState: rd.hardState });
-    await this.wal.append(records, rd.mustSync);
+    const hs = rd.hardState ?? this.deferredHardState;
+    if (hs) records.push({ kind: RecordKind.HardState, hardState: hs });
+    this.deferredHardState = undefined;
+    await this.wal.append(records);
     if (rd.snapshot) this.mem.applySnapshot(rd.snapshot);
     this.mem.append(rd.entries);
     if (rd.hardState) this.mem.setHardState(rd.hardState);

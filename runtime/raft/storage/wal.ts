@@ -1,6 +1,7 @@
 // The write-ahead log: numbered segment files of checksummed records. Appends are one write and
 // one fdatasync per batch (group commit). On open, a torn tail of the last segment is cut off;
 // damage anywhere else is corruption and stops the node.
+import { constants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { open, readFile, readdir, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,6 +11,9 @@ import type { WalRecord } from "./wal-record.js";
 import { RecordKind, decodeRecords, encodeRecords } from "./wal-record.js";
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
+// O_DSYNC: each write returns once its data is on disk — one system call (one trip to libuv's
+// thread pool) instead of write() then fdatasync(), which measurably shortens every commit.
+const SYNC_APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
 const segName = (seq: number): string => `${seq.toString().padStart(16, "0")}.wal`;
 
 interface Segment {
@@ -60,7 +64,7 @@ export class Wal {
     }
     if (segments.length === 0) segments.push({ seq: 1, maxIndex: 0 });
     const current = segments[segments.length - 1]!;
-    const fh = await open(join(dir, segName(current.seq)), "a");
+    const fh = await open(join(dir, segName(current.seq)), SYNC_APPEND, 0o644);
     if (tornBytes > 0) await fh.sync();
     const wal = new Wal(dir, fh, segments);
     wal.size = (await fh.stat()).size;
@@ -68,15 +72,14 @@ export class Wal {
     return { wal, records, tornBytes, tornReason };
   }
 
-  /** Appends records; with sync, returns only once they are on disk. */
-  async append(records: WalRecord[], sync: boolean): Promise<void> {
+  /** Appends records and returns once they are on disk (the segment is opened O_DSYNC). */
+  async append(records: WalRecord[]): Promise<void> {
     if (records.length === 0) return;
     const buf = encodeRecords(records);
     await this.fh.write(buf);
     this.size += buf.length;
     const cur = this.segments[this.segments.length - 1]!;
     for (const r of records) if (r.kind === RecordKind.Entry) cur.maxIndex = Math.max(cur.maxIndex, r.entry.index);
-    if (sync) await this.fh.datasync();
     if (this.size >= SEGMENT_BYTES) await this.rotate([]);
   }
 
@@ -85,10 +88,10 @@ export class Wal {
     await this.fh.datasync();
     await this.fh.close();
     const seq = this.segments[this.segments.length - 1]!.seq + 1;
-    this.fh = await open(join(this.dir, segName(seq)), "a");
+    this.fh = await open(join(this.dir, segName(seq)), SYNC_APPEND, 0o644);
     this.segments.push({ seq, maxIndex: 0 });
     this.size = 0;
-    await this.append(initial, true);
+    await this.append(initial);
     await syncDir(this.dir);
   }
 
