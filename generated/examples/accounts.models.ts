@@ -4,11 +4,42 @@
 /* eslint-disable */
 import type { ModelDescriptor, ModelStore, Page, PageRequest } from "rony-ts/runtime";
 import { Repository } from "rony-ts/runtime";
+import type { Plan } from "./accounts.js";
 import { Account, Session } from "./accounts.js";
 
 // ---- model examples.accounts.Account: connection "db" (mysql) ----
 
-/** How examples.accounts.Account is stored: columns, keys, indexes and codec. */
+/**
+ * How examples.accounts.Account is stored: columns, keys, indexes and codec.
+ * migrate() creates its table (the name gets the connection's tablePrefix) as:
+ *
+ *     CREATE TABLE IF NOT EXISTS `account` (
+ *       `tenant` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+ *       `id` BIGINT NOT NULL,
+ *       `email` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+ *       `handle` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+ *       `name` LONGTEXT NOT NULL DEFAULT '',
+ *       `plan` INT NOT NULL,
+ *       `credits` BIGINT UNSIGNED NOT NULL DEFAULT 0,
+ *       `score` INT NOT NULL DEFAULT 0,
+ *       `logins` INT UNSIGNED NOT NULL DEFAULT 0,
+ *       `balance` DOUBLE NOT NULL DEFAULT 0,
+ *       `ratio` DOUBLE NOT NULL DEFAULT 0,
+ *       `active` TINYINT(1) NOT NULL DEFAULT 0,
+ *       `avatar` LONGBLOB NOT NULL DEFAULT '',
+ *       `tags` JSON NOT NULL DEFAULT '[]',
+ *       `friend_ids` JSON NOT NULL DEFAULT '[]',
+ *       `address` JSON NULL,
+ *       `counters` JSON NOT NULL DEFAULT '{}',
+ *       `nickname` LONGTEXT NULL,
+ *       `locale` LONGTEXT NOT NULL DEFAULT 'en',
+ *       `quota` INT NOT NULL DEFAULT 100,
+ *       PRIMARY KEY (`tenant`, `id`),
+ *       UNIQUE KEY `account_email` (`email`),
+ *       UNIQUE KEY `account_tenant_handle` (`tenant`, `handle`),
+ *       KEY `account_plan` (`plan`)
+ *     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+ */
 export const AccountModel: ModelDescriptor<Account> = {
   name: "examples.accounts.Account",
   table: "account",
@@ -71,14 +102,16 @@ export class AccountRepository extends Repository<Account, AccountKey, AccountPa
   }
 
   /** Account records with this plan (index account_plan), in primary key order, a page at a time. */
-  findByPlan(plan: number, page?: PageRequest): Promise<Page<Account>> {
+  findByPlan(plan: Plan, page?: PageRequest): Promise<Page<Account>> {
     return this.findMany("account_plan", [plan], page);
   }
 }
 
 // ---- model examples.accounts.Session: connection "cache" (redis) ----
 
-/** How examples.accounts.Session is stored: columns, keys, indexes and codec. */
+/**
+ * How examples.accounts.Session is stored: columns, keys, indexes and codec.
+ */
 export const SessionModel: ModelDescriptor<Session> = {
   name: "examples.accounts.Session",
   table: "session",

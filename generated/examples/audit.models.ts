@@ -8,7 +8,9 @@ import { AuditEntry } from "./audit.js";
 
 // ---- model examples.audit.AuditEntry: connection "main" (memory) ----
 
-/** How examples.audit.AuditEntry is stored: columns, keys, indexes and codec. */
+/**
+ * How examples.audit.AuditEntry is stored: columns, keys, indexes and codec.
+ */
 export const AuditEntryModel: ModelDescriptor<AuditEntry> = {
   name: "examples.audit.AuditEntry",
   table: "audit_entry",

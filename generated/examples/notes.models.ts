@@ -8,7 +8,9 @@ import { Note } from "./notes.js";
 
 // ---- model examples.notes.Note: connection "main" (memory) ----
 
-/** How examples.notes.Note is stored: columns, keys, indexes and codec. */
+/**
+ * How examples.notes.Note is stored: columns, keys, indexes and codec.
+ */
 export const NoteModel: ModelDescriptor<Note> = {
   name: "examples.notes.Note",
   table: "note",

@@ -27,7 +27,7 @@ const builtins: Readonly<Record<string, { type: string; getter: string }>> = {
 export const connectionsPlugin: GeneratorPlugin = {
   name: "connections",
   generate(schema, sink) {
-    const problems = schema.files.flatMap((f) => f.connections.filter((c) => c.name === "close").map(closeClash));
+    const problems = schema.files.flatMap((f) => f.connections.filter((c) => c.name === "close").map((c) => closeClash(f, c)));
     if (problems.length > 0) throw new GenerationError(problems);
     for (const file of schema.files) {
       if (file.connections.length === 0) continue;
@@ -36,8 +36,8 @@ export const connectionsPlugin: GeneratorPlugin = {
   },
 };
 
-function closeClash(c: ConnectionIR): Diagnostic {
-  return { ...c.source, element: `connection ${c.name}`, option: "(rony.connection).name", message: `"close" is taken by the connections object's close(); choose another name` };
+function closeClash(file: FileIR, c: ConnectionIR): Diagnostic {
+  return { ...c.source, element: `file ${file.name}`, option: "(rony.connection).name", message: `"close" is taken by the connections object's close(); choose another name` };
 }
 
 function prefixOf(file: FileIR): string {

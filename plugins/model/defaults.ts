@@ -47,7 +47,7 @@ export function parseDefault(field: FieldIR): ParsedDefault | undefined {
     case "bytes":
       throw new Error(`"${field.name}" cannot have a default: bytes defaults are not supported`);
     default:
-      return integer(text, ranges[scalar] ?? [0n, 0n], scalar.endsWith("64"), `a ${scalar}`);
+      return integer(text, ranges[scalar] ?? [0n, 0n], scalar.endsWith("64"), `${/^[aeiou]/.test(scalar) ? "an" : "a"} ${scalar}`);
   }
 }
 

@@ -1,8 +1,8 @@
 // One model: its descriptor, key types and repository class.
-import { quote, safeIdentifier, type FieldIR, type FileSink, type GeneratedFile, type IndexIR, type ModelIR } from "../../compiler/index.js";
+import { quote, safeIdentifier, type Printable, type FieldIR, type FileSink, type GeneratedFile, type IndexIR, type ModelIR } from "../../compiler/index.js";
 import { docLines, messageSymbol, runtimeSymbol } from "../common/imports.js";
 import { parseDefault } from "./defaults.js";
-import { sqlColumn, isNullable } from "./sql-types.js";
+import { createTableSql, isNullable, sqlColumn } from "./sql-types.js";
 import { tsValueType, valueType } from "./value-types.js";
 
 export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): void {
@@ -12,7 +12,14 @@ export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): 
 
   out.print(`// ---- model ${model.message.fullName}: connection "${model.connection.name}" (${model.connection.kind}) ----`);
   out.print();
-  out.print(`/** How ${model.message.fullName} is stored: columns, keys, indexes and codec. */`);
+  out.print(`/**`);
+  out.print(` * How ${model.message.fullName} is stored: columns, keys, indexes and codec.`);
+  if (model.connection.kind === "mysql") {
+    out.print(" * migrate() creates its table (the name gets the connection's tablePrefix) as:");
+    out.print(" *");
+    for (const line of createTableSql(model).split("\n")) out.print(` *     ${line.replaceAll("*/", "*\\/")}`);
+  }
+  out.print(" */");
   out.print(`export const ${out.declare(`${name}Model`)}: `, rt("ModelDescriptor"), "<", record, "> = {");
   out.print(`  name: ${quote(model.message.fullName)},`);
   out.print(`  table: ${quote(model.table)},`);
@@ -45,29 +52,32 @@ export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): 
   out.print("  constructor(store: ", rt("ModelStore"), ") {");
   out.print(`    super(store, ${name}Model);`);
   out.print("  }");
-  for (const ix of model.indexes) printFinder(out, rt, record, name, ix);
+  for (const ix of model.indexes) printFinder(out, sink, rt, record, name, ix);
   out.print("}");
   out.print();
 }
 
 function printFinder(
   out: GeneratedFile,
+  sink: FileSink,
   rt: (symbol: string, typeOnly?: boolean) => ReturnType<typeof runtimeSymbol>,
   record: ReturnType<typeof messageSymbol>,
   name: string,
   ix: IndexIR,
 ): void {
-  const params = ix.fields.map((f) => `${safeIdentifier(f.tsName)}: ${tsValueType(f)}`);
+  // Enum parameters take the ts-proto enum type; other key fields their TypeScript value type.
+  const typeOf = (f: FieldIR): Printable => (f.type.kind === "enum" ? messageSymbol(sink, out.name, f.type.ref, true) : tsValueType(f));
+  const params: Printable[] = ix.fields.flatMap((f, i) => [i > 0 ? ", " : "", `${safeIdentifier(f.tsName)}: `, typeOf(f)]);
   const args = `[${ix.fields.map((f) => safeIdentifier(f.tsName)).join(", ")}]`;
   const by = ix.fields.map((f) => f.name).join(", ");
   out.print();
   if (ix.unique) {
     out.print(`  /** The ${name} with this ${by} (unique index ${ix.name}), or null. */`);
-    out.print(`  ${ix.finder}(${params.join(", ")}): Promise<`, record, " | null> {");
+    out.print(`  ${ix.finder}(`, params, "): Promise<", record, " | null> {");
     out.print(`    return this.findUnique(${quote(ix.name)}, ${args});`);
   } else {
     out.print(`  /** ${name} records with this ${by} (index ${ix.name}), in primary key order, a page at a time. */`);
-    out.print(`  ${ix.finder}(${[...params, "page?: "].join(", ")}`, rt("PageRequest"), "): Promise<", rt("Page"), "<", record, ">> {");
+    out.print(`  ${ix.finder}(`, params, ", page?: ", rt("PageRequest"), "): Promise<", rt("Page"), "<", record, ">> {");
     out.print(`    return this.findMany(${quote(ix.name)}, ${args}, page);`);
   }
   out.print("  }");

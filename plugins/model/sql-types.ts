@@ -1,6 +1,6 @@
 // proto field → MySQL column type. The one place the mapping lives; docs/models.md prints it.
 import type { FieldIR, ModelIR, ScalarType } from "../../compiler/index.js";
-import type { ParsedDefault } from "./defaults.js";
+import { parseDefault, type ParsedDefault } from "./defaults.js";
 
 // Key and index columns need a bounded type; binary collation without PAD SPACE makes "a" and
 // "a " different keys and orders strings by code point, like the memory and Redis back-ends.
@@ -65,4 +65,20 @@ function sqlLiteral(value: ParsedDefault["value"]): string {
   if (typeof value === "string") return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
   if (typeof value === "boolean") return value ? "1" : "0";
   return String(value);
+}
+
+const name = (n: string) => `\`${n.replaceAll("`", "``")}\``;
+
+/**
+ * The CREATE TABLE statement, for the generated doc comment. runtime/model/mysql/ddl.ts builds
+ * the statement migrate() runs from the same descriptor; test/model checks that they agree.
+ */
+export function createTableSql(model: ModelIR): string {
+  const key = [...model.partitionKey, ...model.sortKey.map((k) => k.field)];
+  const lines = [
+    ...model.message.fields.map((f) => `${name(f.column)} ${sqlColumn(model, f, parseDefault(f))}`),
+    `PRIMARY KEY (${key.map((f) => name(f.column)).join(", ")})`,
+    ...model.indexes.map((ix) => `${ix.unique ? "UNIQUE KEY" : "KEY"} ${name(ix.name)} (${ix.fields.map((f) => name(f.column)).join(", ")})`),
+  ];
+  return `CREATE TABLE IF NOT EXISTS ${name(model.table)} (\n  ${lines.join(",\n  ")}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
 }

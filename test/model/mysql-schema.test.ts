@@ -1,4 +1,5 @@
 // MySQL-only behaviour: the DDL the descriptor produces, the idempotent migration, transactions.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountModel, AccountRepository, SessionModel } from "../../generated/examples/accounts.models.js";
 import { createTableSql, ErrorCode, MysqlStore, RonyError } from "../../runtime/index.js";
@@ -20,6 +21,12 @@ describe("mysql schema", () => {
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
       ].join("\n"),
     );
+  });
+
+  it("documents in the generated file exactly the DDL that migrate runs", () => {
+    const source = readFileSync(new URL("../../generated/examples/accounts.models.ts", import.meta.url), "utf8");
+    const documented = [...source.matchAll(/^ \*     (.*)$/gm)].map((m) => m[1]).join("\n");
+    expect(documented).toBe(createTableSql(AccountModel, "account"));
   });
 
   describe("on MariaDB", () => {
