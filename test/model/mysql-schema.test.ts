@@ -25,7 +25,7 @@ describe("mysql schema", () => {
 
   it("documents in the generated file exactly the DDL that migrate runs", () => {
     const source = readFileSync(new URL("../../generated/examples/accounts.models.ts", import.meta.url), "utf8");
-    const documented = [...source.matchAll(/^ \*     (.*)$/gm)].map((m) => m[1]).join("\n");
+    const documented = [...source.matchAll(/^ \* {5}(.*)$/gm)].map((m) => m[1]).join("\n");
     expect(documented).toBe(createTableSql(AccountModel, "account"));
   });
 
