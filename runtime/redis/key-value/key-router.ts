@@ -23,6 +23,8 @@ export interface KeyRouter {
   targetOfUnit(unit: string | number): CommandTarget;
   /** Same as `targetOfUnit(unitOf(key))`; the hot path of single-key commands. */
   targetOf(key: string): CommandTarget;
+  /** Work that must finish before a command on `key` is sent (a key moving between shards); usually undefined. */
+  settleKey?(key: string): Promise<void> | undefined;
   /** Every node that holds keys (for SCAN), with its address. */
   nodes(): readonly { address: string; target: CommandTarget }[];
   quit(): Promise<void>;

@@ -8,6 +8,8 @@ interface Queued {
   /** `[command, ...args]`, as ioredis' pipeline() takes it. */
   line: CommandArg[];
   key: string;
+  /** Every key of the command when it has more than one. */
+  more?: readonly string[];
   unit: string | number;
 }
 
@@ -43,7 +45,7 @@ export class RoutedBatch implements KeyValueBatch {
       }
       this.unit = unit;
     }
-    this.queued.push({ line: [command.toLowerCase(), ...args], key: keys[0]!, unit });
+    this.queued.push({ line: [command.toLowerCase(), ...args], key: keys[0]!, more: keys.length > 1 ? keys : undefined, unit });
     return this;
   }
 
@@ -100,6 +102,7 @@ export class RoutedBatch implements KeyValueBatch {
 
   async exec(): Promise<BatchResult[]> {
     if (this.queued.length === 0) return [];
+    await this.settle();
     if (this.atomic) return this.send(this.queued, true);
     const groups = new Map<string, number[]>();
     this.queued.forEach((q, i) => {
@@ -134,6 +137,25 @@ export class RoutedBatch implements KeyValueBatch {
       error === null ? null : toRuntimeError(error, this.connection, address),
       reply,
     ]);
+  }
+
+  /** Keys moving between shards (during a rebalance) move before the batch is sent. */
+  private async settle(): Promise<void> {
+    if (this.router.settleKey === undefined) return;
+    const settling: Promise<void>[] = [];
+    for (const q of this.queued) {
+      for (const key of q.more ?? [q.key]) {
+        const p = this.router.settleKey(key);
+        if (p) settling.push(p);
+      }
+    }
+    if (settling.length > 0) {
+      try {
+        await Promise.all(settling);
+      } catch (error) {
+        throw toRuntimeError(error, this.connection, this.router.ownerOfUnit(this.queued[0]!.unit));
+      }
+    }
   }
 
   private crossShard(keys: readonly string[]): CrossShardError {

@@ -22,7 +22,7 @@ export class RoutedConnection implements KeyValueConnection {
   }
 
   getBuffer(key: string): Promise<Buffer | null> {
-    return this.guard(key, this.router.targetOf(key).callBuffer("get", key)) as Promise<Buffer | null>;
+    return this.sendOne(key, () => this.router.targetOf(key).callBuffer("get", key)) as Promise<Buffer | null>;
   }
 
   async set(key: string, value: CommandArg, options: SetOptions = {}): Promise<boolean> {
@@ -106,14 +106,14 @@ export class RoutedConnection implements KeyValueConnection {
   async eval(script: string, keys: readonly string[], args: readonly CommandArg[] = []): Promise<unknown> {
     if (keys.length === 0) throw new NoRoutingKeyError("EVAL without keys");
     this.assertColocated(keys);
-    return this.guard(keys[0]!, evalScript(this.router.targetOf(keys[0]!), script, keys, args));
+    return this.sendMany(keys, () => evalScript(this.router.targetOf(keys[0]!), script, keys, args));
   }
 
   async call(command: string, ...args: CommandArg[]): Promise<unknown> {
     const keys = commandKeys(command, args);
     if (keys === null || keys.length === 0) throw new NoRoutingKeyError(command.toUpperCase());
     if (keys.length > 1) this.assertColocated(keys);
-    return this.guard(keys[0]!, this.router.targetOf(keys[0]!).call(command.toLowerCase(), ...args));
+    return this.sendMany(keys, () => this.router.targetOf(keys[0]!).call(command.toLowerCase(), ...args));
   }
 
   pipeline(): KeyValueBatch {
@@ -157,7 +157,7 @@ export class RoutedConnection implements KeyValueConnection {
   }
 
   private one(command: string, key: string, ...rest: CommandArg[]): Promise<unknown> {
-    return this.guard(key, this.router.targetOf(key).call(command, key, ...rest));
+    return this.sendOne(key, () => this.router.targetOf(key).call(command, key, ...rest));
   }
 
   private many(command: string, keys: readonly string[], args: readonly CommandArg[]): Promise<unknown> {
@@ -167,7 +167,19 @@ export class RoutedConnection implements KeyValueConnection {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.guard(keys[0]!, this.router.targetOf(keys[0]!).call(command, ...args));
+    return this.sendMany(keys, () => this.router.targetOf(keys[0]!).call(command, ...args));
+  }
+
+  /** Sends at once, unless the key must first settle (move between shards during a rebalance). */
+  private sendOne(key: string, send: () => Promise<unknown>): Promise<unknown> {
+    const settling = this.router.settleKey?.(key);
+    return this.guard(key, settling ? settling.then(send) : send());
+  }
+
+  private sendMany(keys: readonly string[], send: () => Promise<unknown>): Promise<unknown> {
+    if (this.router.settleKey === undefined) return this.guard(keys[0]!, send());
+    const settling = keys.map((k) => this.router.settleKey!(k)).filter((p) => p !== undefined);
+    return this.guard(keys[0]!, settling.length === 0 ? send() : Promise.all(settling).then(send));
   }
 
   private guard(key: string, reply: Promise<unknown>): Promise<unknown> {

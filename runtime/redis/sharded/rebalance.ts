@@ -1,4 +1,4 @@
-import { toRuntimeError } from "../errors.js";
+import { RedisRuntimeError, replyCode, toRuntimeError } from "../errors.js";
 import type { KetamaRing } from "../hashing/ketama-ring.js";
 import type { Shard } from "./shard-router.js";
 
@@ -74,15 +74,32 @@ async function migrate(
     // Some key of the batch is already on the target; settle the batch key by key below.
   }
   for (const key of keys) {
-    if ((await run(connection, from, from.client.exists(key))) === 0) {
-      report.moved++; // moved by the batch before the failing key
-    } else if ((await run(connection, to, to.client.exists(key))) === 1) {
+    const outcome = await moveKey(connection, from, to, key, timeoutMs);
+    if (outcome === "kept-newer") report.keptNewer++;
+    else report.moved++; // "absent": moved by the batch before the failing key
+  }
+}
+
+export type MoveOutcome = "moved" | "absent" | "kept-newer";
+
+/**
+ * Moves one key from its old owner to its new one. MIGRATE without REPLACE: when the target
+ * already has the key, that copy was written after the ring switched and is newer, so the
+ * old one is dropped.
+ */
+export async function moveKey(connection: string, from: Shard, to: Shard, key: string, timeoutMs: number): Promise<MoveOutcome> {
+  try {
+    const reply = await from.client.call("migrate", to.node.host, to.node.port, key, 0, timeoutMs);
+    return reply === "NOKEY" ? "absent" : "moved";
+  } catch (error) {
+    if (replyCode(error) === undefined) throw toRuntimeError(error, connection, from.address);
+    if ((await run(connection, to, to.client.exists(key))) === 1) {
       await run(connection, from, from.client.del(key));
-      report.keptNewer++;
-    } else {
-      await run(connection, from, from.client.call("migrate", to.node.host, to.node.port, key, 0, timeoutMs));
-      report.moved++;
+      return "kept-newer";
     }
+    throw new RedisRuntimeError("MIGRATION_FAILED", `connection "${connection}": cannot move ${JSON.stringify(key)} from ${from.address} to ${to.address}`, {
+      cause: error,
+    });
   }
 }
 

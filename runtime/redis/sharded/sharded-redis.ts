@@ -33,7 +33,7 @@ export class ShardedRedis extends RoutedConnection {
     validateNodes(config.name, config.nodes);
     const shards = config.nodes.map((node) => shardOfNode(node, createClient(node, config)));
     await connectAll(shards.map((s) => ({ client: s.client, address: s.node })), config.name);
-    return new ShardedRedis(config.name, new ShardRouter(shards), config);
+    return new ShardedRedis(config.name, new ShardRouter(config.name, shards), config);
   }
 
   /** `host:port` of every node, in config order. */
@@ -61,32 +61,58 @@ export class ShardedRedis extends RoutedConnection {
    * the keys whose owner changed — about 1/(n+1) of them — are moved onto it.
    */
   async addNode(node: ShardNode, options: RebalanceOptions & { rebalance?: boolean } = {}): Promise<RebalanceReport> {
+    this.assertSettled();
     validateNodes(this.name, [...this.shards.all.map((s) => s.node), node]);
     const shard = shardOfNode(node, createClient(node, this.tuning));
     await connectAll([{ client: shard.client, address: node }], this.name);
     const holders = this.shards.all;
-    this.shards.replace([...holders, shard]);
+    this.switchRing([...holders, shard], options);
     if (options.rebalance === false) return { scanned: 0, moved: 0, keptNewer: 0 };
     return this.rebalance(holders, options);
   }
 
   /** Removes a node: its keys move to their new owners, then its client is closed. */
   async removeNode(address: string, options: RebalanceOptions = {}): Promise<RebalanceReport> {
+    this.assertSettled();
     const leaving = this.shards.all.find((s) => s.address === address);
     if (!leaving) throw new ConfigError(this.name, "removeNode()", `got ${address}, which is not one of its nodes`);
     if (this.shards.all.length === 1) throw new ConfigError(this.name, "removeNode()", "cannot remove the last node");
-    this.shards.replace(this.shards.all.filter((s) => s !== leaving));
-    const report = await rebalance(this.name, [leaving], this.shards.ring, this.owners(), options);
+    this.switchRing(this.shards.all.filter((s) => s !== leaving), options);
+    const report = await this.rebalance([leaving], options);
     await closeClient(leaving.client);
     return report;
   }
 
   /**
-   * Moves keys held by `holders` (default: every node) to their owner under the current ring.
-   * Run again after an interrupted rebalance; it only moves what is still misplaced.
+   * Moves keys held by `holders` (default: every node, old and new) to their owner under the
+   * current ring. Run again after an interrupted rebalance; it only moves what is still misplaced.
    */
-  rebalance(holders: readonly Shard[] = this.shards.all, options: RebalanceOptions = {}): Promise<RebalanceReport> {
-    return rebalance(this.name, holders, this.shards.ring, this.owners(), options);
+  async rebalance(holders?: readonly Shard[], options: RebalanceOptions = {}): Promise<RebalanceReport> {
+    const migration = this.shards.migration;
+    holders ??= [...new Set([...(migration?.shards ?? []), ...this.shards.all])];
+    const report = await rebalance(this.name, holders, this.shards.ring, this.owners(), options);
+    // Everything is in place: commands stop checking the old owners. (A failed rebalance keeps
+    // checking, so it can simply be run again.)
+    if (this.shards.migration === migration) this.shards.migration = undefined;
+    return report;
+  }
+
+  /** Whether keys may still sit on their owner under the previous ring (until a rebalance completes). */
+  get rebalancing(): boolean {
+    return this.shards.migration !== undefined;
+  }
+
+  /** Routes by the new ring at once; until the rebalance completes, a key is moved on first use. */
+  private switchRing(shards: Shard[], options: RebalanceOptions): void {
+    const previous = this.shards.all;
+    const ring = this.shards.replace(shards);
+    this.shards.migration = { ring, shards: previous, moved: new Set(), timeoutMs: options.timeoutMs ?? 5_000 };
+  }
+
+  private assertSettled(): void {
+    if (this.shards.migration !== undefined) {
+      throw new ConfigError(this.name, "nodes", "cannot change while a rebalance is pending; run rebalance() first");
+    }
   }
 
   private owners(): Map<string, Shard> {
