@@ -117,7 +117,17 @@ describe("ShardedRedis on real servers", () => {
       const workload = (async () => {
         for (let i = 0; i < 600; i++) {
           const key = keys[(i * 7919) % total]!;
-          if (i % 10 === 9) {
+          if (i % 50 === 0) {
+            // A pipeline over keys of every shard: its moving keys move before it is sent.
+            const batch = keys.slice(i, i + 5).filter((k) => expected.get(k) !== null);
+            const p = sharded.pipeline();
+            for (const k of batch) p.incrBy(k, 10);
+            const replies = await p.exec();
+            batch.forEach((k, j) => {
+              expect(replies[j]).toEqual([null, expected.get(k)! + 10]);
+              expected.set(k, expected.get(k)! + 10);
+            });
+          } else if (i % 10 === 9) {
             await sharded.del(key);
             expected.set(key, null);
           } else if (expected.get(key) === null) {
