@@ -1,7 +1,7 @@
 // Process plumbing for bench/edge.bench.ts: start a target server in its own process, run the
 // native client or h2load against it, and read both sides' CPU use.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
@@ -104,33 +104,32 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
-/** h2load over h2c: unary calls of connect-node or grpc-js. */
+/**
+ * h2load over h2c: unary calls of connect-node or grpc-js. Counts and latencies come from its
+ * per-request log, over the same window as the native client (after the warm-up).
+ */
 export function h2Load(target: Target, url: string, bodyFile: string, headers: string[], spec: LoadSpec): LoadResult {
   return withServerCpu(target, spec.seconds + spec.warmup, () => {
     const log = `${tmp}h2load.log`;
-    const args = [
-      "-c", String(spec.conns), "-m", String(spec.inflight), "-D", String(spec.seconds), `--warm-up-time=${spec.warmup}`,
-      "-d", bodyFile, ...headers.flatMap((h) => ["-H", h]), ...(spec.conns === 1 && spec.inflight === 1 ? [`--log-file=${log}`] : []), url,
-    ];
+    rmSync(log, { force: true }); // h2load appends to an existing log
+    const total = spec.seconds + spec.warmup;
+    const args = ["-c", String(spec.conns), "-m", String(spec.inflight), "-D", `${Math.round(total * 1000)}ms`, "-d", bodyFile, ...headers.flatMap((h) => ["-H", h]), `--log-file=${log}`, url];
     // `times` reports the CPU the shell's children (h2load) used.
-    const script = `${pinned(spec.cpu, ["h2load", ...args]).map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")}; times`;
+    const script = `${pinned(spec.cpu, ["h2load", ...args]).map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")} && times`;
     const run = spawnSync("sh", ["-c", script], { encoding: "utf8" });
     if (run.status !== 0) throw new Error(`h2load against ${target.name}: ${run.stderr}${run.stdout}`);
-    const succeeded = Number(/(\d+) succeeded/.exec(run.stdout)?.[1] ?? 0);
     const failed = Number(/(\d+) failed/.exec(run.stdout)?.[1] ?? 0);
-    if (failed > 0 || succeeded === 0) throw new Error(`h2load against ${target.name}: ${succeeded} succeeded, ${failed} failed`);
+    const entries = readFileSync(log, "utf8").trim().split("\n").map((l) => l.split("\t").map(Number) as [number, number, number]);
+    if (failed > 0 || entries.length === 0) throw new Error(`h2load against ${target.name}: ${entries.length} logged, ${failed} failed`);
+    if (entries.some((e) => e[1] !== 200)) throw new Error(`h2load against ${target.name}: non-200 replies`);
+    const t0 = Math.min(...entries.map((e) => e[0])) + spec.warmup * 1e6;
+    const window = entries.filter((e) => e[0] + e[2] >= t0 && e[0] + e[2] < t0 + spec.seconds * 1e6);
+    const lat = window.map((e) => e[2]).sort((a, b) => a - b);
     const times = run.stdout.trim().split("\n").at(-1)!.split(/\s+/).map((t) => {
       const m = /(\d+)m([\d.]+)s/.exec(t);
       return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
     });
-    let p50 = 0;
-    let p99 = 0;
-    if (spec.conns === 1 && spec.inflight === 1) {
-      const lat = readFileSync(log, "utf8").trim().split("\n").map((l) => Number(l.split("\t")[2])).sort((a, b) => a - b);
-      p50 = percentile(lat, 0.5);
-      p99 = percentile(lat, 0.99);
-    }
-    return { rps: succeeded / spec.seconds, p50, p99, clientCpu: (times[0]! + times[1]!) / (spec.seconds + spec.warmup), replies: succeeded };
+    return { rps: window.length / spec.seconds, p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), clientCpu: (times[0]! + times[1]!) / total, replies: window.length };
   });
 }
 
