@@ -20,8 +20,16 @@ export interface RangeResponse {
   count: number;
 }
 
+const load = () => protoLoader.loadSync(PROTO, { longs: Number, defaults: true, keepCase: true });
+
+/** The serializers grpc-js itself would use, for a server written on node:http2 directly. */
+export const kvMethods = (): Record<"Put" | "Range", protoLoader.MethodDefinition<object, object>> => {
+  const svc = load()["etcdserverpb.KV"] as unknown as Record<"Put" | "Range", protoLoader.MethodDefinition<object, object>>;
+  return svc;
+};
+
 export const loadKvService = (): grpc.ServiceClientConstructor => {
-  const def = protoLoader.loadSync(PROTO, { longs: Number, defaults: true, keepCase: true });
+  const def = load();
   const pkg = grpc.loadPackageDefinition(def) as unknown as { etcdserverpb: { KV: grpc.ServiceClientConstructor } };
   return pkg.etcdserverpb.KV;
 };
