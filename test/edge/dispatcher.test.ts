@@ -1,12 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
 import { EchoService as EchoDescriptor, EchoIds, MessageIds, registerEcho } from "../../generated/examples/echo.rony.js";
 import { EchoReply, EchoRequest, Pong } from "../../generated/examples/echo.js";
-import { ErrorCode, RPC_ERROR_ID, RonyError, decodeRpcError, encodeEnvelope, type Envelope } from "../rpc/index.js";
-import { CallGate } from "./call-gate.js";
-import type { EdgeContext, Via } from "./context.js";
-import { Dispatcher } from "./dispatcher.js";
-import { FrameHandler } from "./frame-handler.js";
-import { RecordingPeer, settle } from "./recording-peer.test-support.js";
+import { CallGate, Dispatcher, FrameHandler, type EdgeContext, type Via } from "rony-ts/runtime";
+import { ErrorCode, RPC_ERROR_ID, RonyError, decodeRpcError, encodeEnvelope, type Envelope } from "rony-ts/runtime/rpc";
+import { RecordingPeer, settle } from "./recording-peer.js";
 
 const say = EchoDescriptor.methods.say;
 const request = { intValue: 7n, boolValue: true, text: "hi" };

@@ -12,7 +12,7 @@ import { NotesIds, registerNotes } from "../../generated/examples/notes.rony.js"
 import { EchoService } from "../../demo/echo-service.js";
 import { MemoryNotesStore } from "../../demo/notes-store.js";
 import { NotesService } from "../../demo/notes-service.js";
-import { RecordingPeer, settle } from "../../runtime/edge/recording-peer.test-support.js";
+import { RecordingPeer, settle } from "./recording-peer.js";
 import { startDemo, until } from "./harness.js";
 
 const knownIds = [EchoIds.Say, EchoIds.Ping, ...Object.values(NotesIds), CONTAINER_ID];

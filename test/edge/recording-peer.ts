@@ -1,6 +1,6 @@
 // A Peer that records replies, for driving FrameHandler in-process.
-import { decodeEnvelope, type Envelope } from "../rpc/index.js";
-import type { Peer } from "./peer.js";
+import type { Peer } from "rony-ts/runtime";
+import { decodeEnvelope, type Envelope } from "rony-ts/runtime/rpc";
 
 export class RecordingPeer implements Peer {
   readonly connection = undefined;
