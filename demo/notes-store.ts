@@ -1,6 +1,7 @@
-// Where the Notes service keeps notes. The demo runs on the in-memory one; a generated model
-// repository will implement the same interface over a real connection.
+// Where the Notes service keeps notes. The demo runs on the generated Note repository over the
+// embedded memory connection; MemoryNotesStore is the hand-written one it replaced.
 import type { Note } from "../generated/examples/notes.js";
+import type { NoteRepository } from "../generated/examples/notes.models.js";
 
 export interface NotesStore {
   insert(note: Omit<Note, "id">): Promise<Note>;
@@ -50,5 +51,38 @@ export class MemoryNotesStore implements NotesStore {
 
   async delete(notebook: string, id: bigint): Promise<boolean> {
     return this.#books.get(notebook)?.delete(id) ?? false;
+  }
+}
+
+/** The generated Note repository behind the NotesStore interface; any connection kind works. */
+export class ModelNotesStore implements NotesStore {
+  // Ids are handed out in process, which suits the memory connection the demo uses.
+  #nextId = 1n;
+
+  constructor(private readonly notes: NoteRepository) {}
+
+  insert(fields: Omit<Note, "id">): Promise<Note> {
+    return this.notes.insert({ ...fields, id: this.#nextId++ });
+  }
+
+  async get(notebook: string, id: bigint): Promise<Note | undefined> {
+    return (await this.notes.get({ notebook, id })) ?? undefined;
+  }
+
+  async bySlug(notebook: string, slug: string): Promise<Note | undefined> {
+    return (await this.notes.findBySlug(notebook, slug)) ?? undefined;
+  }
+
+  async list(notebook: string, limit: number, beforeId: bigint | undefined): Promise<Note[]> {
+    const cursor = beforeId === undefined ? "" : this.notes.listCursor({ notebook, id: beforeId });
+    return (await this.notes.list({ notebook }, { limit, cursor })).items;
+  }
+
+  async replace(note: Note): Promise<void> {
+    await this.notes.update(note);
+  }
+
+  delete(notebook: string, id: bigint): Promise<boolean> {
+    return this.notes.delete({ notebook, id });
   }
 }

@@ -1,9 +1,10 @@
 // Builds the demo edge server: Echo and Notes on embedded defaults, no database.
-import { EdgeServer, type EdgeServerOptions, type Middleware } from "rony-ts/runtime";
+import { EdgeServer, MemoryStore, type EdgeServerOptions, type Middleware } from "rony-ts/runtime";
+import { createNotesModels } from "../generated/examples/notes.models.js";
 import { registerEcho } from "../generated/examples/echo.rony.js";
 import { registerNotes } from "../generated/examples/notes.rony.js";
 import { EchoService } from "./echo-service.js";
-import { MemoryNotesStore, type NotesStore } from "./notes-store.js";
+import { ModelNotesStore, type NotesStore } from "./notes-store.js";
 import { NotesService } from "./notes-service.js";
 
 /** Tags every reply path with the time spent, as an example of middleware. */
@@ -21,7 +22,12 @@ export function timing(log: (line: string) => void): Middleware {
   };
 }
 
-export function demoServer(options: EdgeServerOptions<unknown> = {}, store: NotesStore = new MemoryNotesStore()): EdgeServer {
+/** Notes on the generated repository over the embedded memory connection "main". */
+function defaultNotesStore(): NotesStore {
+  return new ModelNotesStore(createNotesModels({ main: new MemoryStore("main") }).note);
+}
+
+export function demoServer(options: EdgeServerOptions<unknown> = {}, store: NotesStore = defaultNotesStore()): EdgeServer {
   const server = new EdgeServer(options);
   registerEcho(server, new EchoService());
   registerNotes(server, new NotesService(store));

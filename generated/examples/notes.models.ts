@@ -26,7 +26,7 @@ export const NoteModel: ModelDescriptor<Note> = {
   partitionKey: ["notebook"],
   sortKey: [{ field: "id", descending: true }],
   indexes: [
-    { name: "note_slug", fields: ["slug"], unique: true },
+    { name: "note_notebook_slug", fields: ["notebook", "slug"], unique: true },
   ],
   shardKey: "notebook",
 };
@@ -46,9 +46,9 @@ export class NoteRepository extends Repository<Note, NoteKey, NotePartition> {
     super(store, NoteModel);
   }
 
-  /** The Note with this slug (unique index note_slug), or null. */
-  findBySlug(slug: string): Promise<Note | null> {
-    return this.findUnique("note_slug", [slug]);
+  /** The Note with this notebook, slug (unique index note_notebook_slug), or null. */
+  findBySlug(notebook: string, slug: string): Promise<Note | null> {
+    return this.findUnique("note_notebook_slug", [notebook, slug]);
   }
 }
 

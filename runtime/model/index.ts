@@ -11,3 +11,4 @@ export type { MysqlConfig } from "./mysql/mysql-config.js";
 export type { MigrationStep } from "./mysql/migrate.js";
 export { createTableSql } from "./mysql/ddl.js";
 export { RedisStore, type RedisConfig } from "./redis/redis-store.js";
+export { withModels, type ModelContext } from "./with-models.js";

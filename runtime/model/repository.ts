@@ -1,5 +1,6 @@
 // The base of every generated repository: typed calls in, key values out to the store's table.
 // Generated subclasses add only the index finders, so this is the one place the API is written.
+import { encodeCursor } from "./cursor.js";
 import type { ModelDescriptor } from "./descriptor.js";
 import { indexPlan, planOf, type ModelPlan } from "./plan.js";
 import type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
@@ -75,6 +76,11 @@ export class Repository<T, K extends object, P extends object> {
   /** A partition's records in sort-key order, a page at a time. */
   async list(partition: P, page: PageRequest = {}): Promise<Page<T>> {
     return this.#table.list(keyValues(partition, this.#plan.partition), page);
+  }
+
+  /** A `list` cursor that starts right after the record with this key (which need not exist). */
+  listCursor(key: K): string {
+    return encodeCursor(this.#plan.sort.map((part) => (key as Record<string, unknown>)[part.field.prop] as KeyValue));
   }
 
   protected async findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {

@@ -64,7 +64,7 @@ describe("generated connections", () => {
     expect(connections.main).toBeInstanceOf(MemoryStore);
     const { note } = createNotesModels(connections);
     await note.insert({ notebook: "n", id: 1n, slug: "s", title: "t", body: "", tags: [] });
-    expect((await note.findBySlug("s"))?.title).toBe("t");
+    expect((await note.findBySlug("n", "s"))?.title).toBe("t");
     await connections.close();
   });
 

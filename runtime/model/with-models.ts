@@ -1,0 +1,18 @@
+// Services reach their models through the call context: wrap the server's handler registry,
+// and every handler registered through the wrapper sees `ctx.models`.
+//
+//   const models = createNotesModels(await openNotesConnections());
+//   registerNotes(withModels(server, models), new NotesService());   // NotesServer<ModelContext<NotesModels>>
+import type { CallContext, Handler, HandlerRegistry, MethodDescriptor } from "../rpc/index.js";
+
+/** The context of a handler registered through `withModels`. */
+export type ModelContext<M, Ctx extends CallContext = CallContext> = Ctx & { readonly models: M };
+
+export function withModels<M, Ctx extends CallContext>(registry: HandlerRegistry<Ctx>, models: M): HandlerRegistry<ModelContext<M, Ctx>> {
+  return {
+    add<I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, ModelContext<M, Ctx>>): void {
+      // The per-call context object gets one more property; the edge's own fields stay as they are.
+      registry.add(method, (input, ctx) => handler(input, Object.assign(ctx, { models })));
+    },
+  };
+}
