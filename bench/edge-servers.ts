@@ -74,7 +74,7 @@ function uwsRaw(): void {
   });
 }
 
-/** A Peer over a `ws` socket: replies are copied because ws may keep the buffer queued. */
+/** A Peer over a `ws` socket (frames are the peer's to keep, so ws may queue them as they are). */
 class WsPeer implements Peer {
   readonly connection = undefined;
   inFlight = 0;
@@ -88,7 +88,7 @@ class WsPeer implements Peer {
     this.inFlight--;
   }
   sendBinary(frame: Uint8Array): void {
-    this.socket.send(frame.slice());
+    this.socket.send(frame);
   }
   sendText(frame: string): void {
     this.socket.send(frame);

@@ -63,28 +63,58 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
     this.inFlight--;
   }
 
-  sendBinary(frame: Uint8Array): void {
-    this.#ws?.send(frame, true);
+  // Replies finish whenever their handlers do, often outside any uWS callback, where a send is
+  // a syscall of its own. They are queued and flushed once per microtask checkpoint inside
+  // ws.cork(), so a burst of replies leaves in one write. Both callbacks are made once per socket.
+  readonly #outbox: (Uint8Array | string)[] = [];
+  #flushQueued = false;
+  readonly #flush = (): void => {
+    this.#flushQueued = false;
+    const ws = this.#ws;
+    if (ws === undefined) {
+      this.#outbox.length = 0;
+      return;
+    }
+    ws.cork(this.#sendOutbox);
     if (this.held.length > 0) this.resumeHeld?.();
+  };
+  readonly #sendOutbox = (): void => {
+    const ws = this.#ws!;
+    const out = this.#outbox;
+    for (let i = 0; i < out.length; i++) {
+      const f = out[i]!;
+      ws.send(f, typeof f !== "string");
+    }
+    out.length = 0;
+  };
+
+  #enqueue(frame: Uint8Array | string): void {
+    if (this.#ws === undefined) return;
+    this.#outbox.push(frame);
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  /** Queues a reply; the frame must not be reused by the caller (Peer's contract). */
+  sendBinary(frame: Uint8Array): void {
+    this.#enqueue(frame);
   }
 
   sendText(frame: string): void {
-    this.#ws?.send(frame, false);
-    if (this.held.length > 0) this.resumeHeld?.();
+    this.#enqueue(frame);
   }
 
-  /** Server push: an envelope with request id 0 carrying `message` under `constructorId`. */
+  /**
+   * Server push: an envelope with request id 0 carrying `message` under `constructorId`. It
+   * leaves in order with the replies around it. False when the connection is gone.
+   */
   push<T>(constructorId: number, codec: MessageCodec<T>, message: T): boolean {
-    const ws = this.#ws;
-    if (ws === undefined) return false;
+    if (this.#ws === undefined) return false;
     const payload = codec.encode(message).finish();
-    const frame = encodeEnvelope({ constructorId, requestId: 0, payload, headers: NO_HEADERS as Record<string, string> });
-    // Pushes usually start outside a uWS callback: cork so the frame goes out in one write.
-    let status = 0;
-    ws.cork(() => {
-      status = ws.send(frame, true);
-    });
-    return status !== 2;
+    this.#enqueue(encodeEnvelope({ constructorId, requestId: 0, payload, headers: NO_HEADERS as Record<string, string> }));
+    return true;
   }
 
   /** Closes with a WebSocket close code (1000 normal, 1001 going away, 1008 policy …). */

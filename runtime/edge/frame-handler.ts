@@ -24,7 +24,6 @@ export function allowsInternal(via: Via): boolean {
 }
 
 export class FrameHandler<Auth = unknown> {
-  // Replies are encoded here and copied out synchronously by the peer (uWS send copies).
   readonly #scratch = new Uint8Array(64 * 1024);
   readonly #replies = new ReplyEncoder();
 
@@ -80,8 +79,9 @@ export class FrameHandler<Auth = unknown> {
     return requests.length;
   }
 
+  /** A fresh frame (peers keep what they are given); errors are rare enough to allocate. */
   errorFrame(requestId: number, error: RonyError): Uint8Array {
-    return encodeReply(this.#scratch, RPC_ERROR_ID, requestId, encodeRpcError(error));
+    return encodeReply(this.#scratch, RPC_ERROR_ID, requestId, encodeRpcError(error)).slice();
   }
 
   /** Why a route cannot be called from here, or undefined when it can. */

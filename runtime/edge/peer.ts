@@ -7,7 +7,7 @@ export interface Peer<Auth = unknown> {
   admit(): boolean;
   /** Gives the slot back once the reply is out. */
   release(): void;
-  /** Sends one binary reply. The bytes may be a view of a scratch buffer: copy or send synchronously. */
+  /** Sends one binary reply. The frame is the peer's from now on: callers never reuse it. */
   sendBinary(frame: Uint8Array): void;
   sendText(frame: string): void;
 }
