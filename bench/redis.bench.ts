@@ -15,10 +15,10 @@ interface HashRingLike {
 }
 const HashRing = createRequire(import.meta.url)("hashring") as new (servers: string[]) => HashRingLike;
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SEQ = 4_000;
-const CONC = 40_000;
-const PIPE = 10_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const SEQ = 1_500;
+const CONC = 15_000;
+const PIPE = 5_000;
 
 // BENCH_PIN=1: this process and every redis-server on CPU 0, so a round trip costs no
 // cross-core wake-up and the ratios show client overhead (see BENCHMARKING.md).
@@ -48,10 +48,15 @@ try {
   const value = "x".repeat(64);
   const key = (i: number) => `bench:${i % 10_000}`;
   const samples = new Map<string, { ours: number[]; peer: number[] }>();
-  const record = (name: string, ours: number, peer: number) => {
+  // A-B-B-A order within a round, so load that drifts during the round hits both sides alike.
+  const record = async (name: string, ours: () => Promise<number>, peer: () => Promise<number>) => {
+    const o1 = await ours();
+    const p1 = await peer();
+    const p2 = await peer();
+    const o2 = await ours();
     const s = samples.get(name) ?? { ours: [], peer: [] };
-    s.ours.push(ours);
-    s.peer.push(peer);
+    s.ours.push((o1 + o2) / 2);
+    s.peer.push((p1 + p2) / 2);
     samples.set(name, s);
   };
 
@@ -64,60 +69,60 @@ try {
   await sequential(500, () => counter.increment());
 
   for (let round = 0; round < ROUNDS; round++) {
-    record("SET, one at a time, 3 shards (latency)", await sequential(SEQ, (i) => sharded.set(key(i), value)), await sequential(SEQ, (i) => plain.set(key(i), value)));
-    record("GET, one at a time, 3 shards (latency)", await sequential(SEQ, (i) => sharded.get(key(i))), await sequential(SEQ, (i) => plain.get(key(i))));
+    await record("SET, one at a time, 3 shards (latency)", () => sequential(SEQ, (i) => sharded.set(key(i), value)), () => sequential(SEQ, (i) => plain.set(key(i), value)));
+    await record("GET, one at a time, 3 shards (latency)", () => sequential(SEQ, (i) => sharded.get(key(i))), () => sequential(SEQ, (i) => plain.get(key(i))));
     // Same servers, no hashing: what hopping between 3 server processes costs on this machine.
-    record(
+    await record(
       "SET, one at a time, 3 shards vs 3 plain clients round-robin",
-      await sequential(SEQ, (i) => sharded.set(key(i), value)),
-      await sequential(SEQ, (i) => replicas[i % 3]!.set(key(i), value)),
+      () => sequential(SEQ, (i) => sharded.set(key(i), value)),
+      () => sequential(SEQ, (i) => replicas[i % 3]!.set(key(i), value)),
     );
-    record("SET, one at a time, 1 shard (latency)", await sequential(SEQ, (i) => sharded1.set(key(i), value)), await sequential(SEQ, (i) => plain.set(key(i), value)));
-    record("GET, one at a time, 1 shard (latency)", await sequential(SEQ, (i) => sharded1.get(key(i))), await sequential(SEQ, (i) => plain.get(key(i))));
-    record(
+    await record("SET, one at a time, 1 shard (latency)", () => sequential(SEQ, (i) => sharded1.set(key(i), value)), () => sequential(SEQ, (i) => plain.set(key(i), value)));
+    await record("GET, one at a time, 1 shard (latency)", () => sequential(SEQ, (i) => sharded1.get(key(i))), () => sequential(SEQ, (i) => plain.get(key(i))));
+    await record(
       "SET+GET, 64 in flight, 3 shards, auto-pipelining (throughput)",
-      await concurrent(CONC, 64, (i) => (i % 2 ? shardedAuto.get(key(i)) : shardedAuto.set(key(i), value))),
-      await concurrent(CONC, 64, (i) => (i % 2 ? plain.get(key(i)) : plain.set(key(i), value))),
+      () => concurrent(CONC, 64, (i) => (i % 2 ? shardedAuto.get(key(i)) : shardedAuto.set(key(i), value))),
+      () => concurrent(CONC, 64, (i) => (i % 2 ? plain.get(key(i)) : plain.set(key(i), value))),
     );
     for (const [label, conn] of [["3 shards", sharded], ["1 shard", sharded1]] as const) {
-      record(
+      await record(
         `SET+GET, 64 in flight, ${label} (throughput)`,
-        await concurrent(CONC, 64, (i) => (i % 2 ? conn.get(key(i)) : conn.set(key(i), value))),
-        await concurrent(CONC, 64, (i) => (i % 2 ? plain.get(key(i)) : plain.set(key(i), value))),
+        () => concurrent(CONC, 64, (i) => (i % 2 ? conn.get(key(i)) : conn.set(key(i), value))),
+        () => concurrent(CONC, 64, (i) => (i % 2 ? plain.get(key(i)) : plain.set(key(i), value))),
       );
-      record(
+      await record(
         `pipeline of ${PIPE} SETs, ${label} (throughput)`,
-        await timePipeline(() => {
+        () => timePipeline(() => {
           const p = conn.pipeline();
           for (let i = 0; i < PIPE; i++) p.set(key(i), value);
           return p.exec();
         }),
-        await timePipeline(() => {
+        () => timePipeline(() => {
           const p = plain.pipeline();
           for (let i = 0; i < PIPE; i++) p.set(key(i), value);
           return p.exec();
         }),
       );
     }
-    record(
+    await record(
       "HA write, 3 replicas W=2 vs 1 server (latency)",
-      await sequential(SEQ, (i) => ha.write((c) => c.set(key(i), value))),
-      await sequential(SEQ, (i) => plain.set(key(i), value)),
+      () => sequential(SEQ, (i) => ha.write((c) => c.set(key(i), value))),
+      () => sequential(SEQ, (i) => plain.set(key(i), value)),
     );
-    record(
+    await record(
       "HA read, 3 replicas R=2 vs 1 server (latency)",
-      await sequential(SEQ, (i) => ha.read((c) => c.get(key(i)))),
-      await sequential(SEQ, (i) => plain.get(key(i))),
+      () => sequential(SEQ, (i) => ha.read((c) => c.get(key(i)))),
+      () => sequential(SEQ, (i) => plain.get(key(i))),
     );
-    record(
+    await record(
       "HA write W=2 vs naive Promise.all on 3 clients (latency)",
-      await sequential(SEQ, (i) => ha.write((c) => c.set(key(i), value))),
-      await sequential(SEQ, (i) => Promise.all(replicas.map((c) => c.set(key(i), value)))),
+      () => sequential(SEQ, (i) => ha.write((c) => c.set(key(i), value))),
+      () => sequential(SEQ, (i) => Promise.all(replicas.map((c) => c.set(key(i), value)))),
     );
-    record(
+    await record(
       "PN-counter increment (HA, Lua) vs INCRBY on 1 server",
-      await sequential(SEQ, () => counter.increment()),
-      await sequential(SEQ, () => plain.incrby("bench:plain-counter", 1)),
+      () => sequential(SEQ, () => counter.increment()),
+      () => sequential(SEQ, () => plain.incrby("bench:plain-counter", 1)),
     );
   }
 
