@@ -49,6 +49,8 @@ export class Raft {
     this.prs = new ProgressTracker(this.cfg.maxInflightMsgs);
     this.restoreConf(confState);
     if (!isEmptyHardState(hardState)) this.loadState(hardState);
+    // what the application applied was committed, even if the hard state saying so was not yet written
+    if (this.cfg.applied > this.raftLog.committed) this.raftLog.commitTo(this.cfg.applied);
     if (this.cfg.applied > 0) this.raftLog.appliedTo(this.cfg.applied);
     this.becomeFollower(this.term, NONE);
   }

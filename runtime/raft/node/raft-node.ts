@@ -362,7 +362,7 @@ export class RaftNode {
 
   private async maybeCompact(): Promise<void> {
     const applied = this.rn.raft.raftLog.applied;
-    if (applied - this.storage.snapshot().meta.index < this.opts.snapshotEntries) return;
+    if (applied - this.storage.snapshot().meta.index < this.opts.snapshotEntries || applied > this.storage.lastIndex()) return;
     await this.storage.compact(applied, this.rn.raft.prs.confState(), this.opts.stateMachine.snapshot(), this.opts.compactionMargin);
   }
 }

@@ -1,7 +1,7 @@
 // One simulated server: a RawNode over a MemoryStorage that stands for its disk, and the key/value
 // state machine. A crash drops everything but the disk; a crash in the middle of a write keeps only
 // a prefix of it, as a torn write-ahead log would after its tail is cut.
-import type { ConfChange, Entry, Message, Ready } from "../core/index.js";
+import type { ConfChange, Entry, HardState, Message, Ready } from "../core/index.js";
 import {
   EntryType,
   MemoryStorage,
@@ -23,8 +23,12 @@ export type ClientReply = { ok: true; value?: string } | { ok: false; leader: nu
 export interface SimNodeHost {
   send(m: Message): void;
   checker: SafetyChecker;
-  /** Decides whether this Ready's write is torn by a crash (returns how many entries survive). */
-  tearWrite(node: number, rd: Ready): number | undefined;
+  /** How long a write (and its fsync) takes. */
+  writeDelay(): number;
+  /** May schedule a crash of the node within the write's duration. */
+  maybeCrashDuringWrite(node: SimNode, writeDelay: number): void;
+  schedule(delay: number, run: () => void): void;
+  random(): number;
   onConfChange(node: number, cc: ConfChange): void;
   electionTick: number;
   heartbeatTick: number;
@@ -40,6 +44,9 @@ export class SimNode {
   private pendingPuts = new Map<string, (r: ClientReply) => void>();
   private pendingReads = new Map<string, { key: string; reply: (r: ClientReply) => void }>();
   private waitingReads: { index: number; key: string; reply: (r: ClientReply) => void }[] = [];
+  /** The Ready whose write is in progress; the next Ready waits for it. */
+  private persisting: Ready | undefined;
+  private deferredHardState: HardState | undefined;
 
   constructor(
     readonly id: number,
@@ -73,6 +80,9 @@ export class SimNode {
   }
 
   crash(): void {
+    if (this.persisting) this.tearWrite(this.persisting);
+    this.persisting = undefined;
+    this.deferredHardState = undefined;
     this.alive = false;
   }
 
@@ -141,9 +151,14 @@ export class SimNode {
     this.process();
   }
 
-  /** Runs Ready cycles until the core is quiet, in the order a real driver must use. */
+  /**
+   * Runs Ready cycles in the order RaftNode uses: a leader's appends go out at once, committed
+   * entries already on this disk are applied, then the write takes simulated time during which
+   * messages keep being stepped; only when it completes do the other messages go out, the rest is
+   * applied and advance() is called. A crash during the write keeps a prefix of its records.
+   */
   private process(): void {
-    while (this.alive && this.rn.hasReady()) {
+    while (this.alive && !this.persisting && this.rn.hasReady()) {
       const rd = this.rn.ready();
       const raft = this.rn.raft;
       if (rd.softState?.state === StateType.Leader) this.host.checker.onLeader(raft);
@@ -151,42 +166,79 @@ export class SimNode {
       const early = leader ? rd.messages.filter(maySendBeforePersist) : [];
       const late = leader ? rd.messages.filter((m) => !maySendBeforePersist(m)) : rd.messages;
       for (const m of early) this.host.send(m);
+      const firstNew = rd.entries.length > 0 ? rd.entries[0]!.index : Infinity;
+      const applyNow = rd.snapshot ? [] : rd.committedEntries.filter((e) => e.index < firstNew);
+      for (const e of applyNow) this.apply(e);
+      const applyLater = rd.committedEntries.slice(applyNow.length);
 
-      const torn = this.host.tearWrite(this.id, rd);
-      if (torn !== undefined) {
-        if (rd.snapshot) this.disk.applySnapshot(rd.snapshot);
-        this.disk.append(rd.entries.slice(0, torn));
-        this.crash();
-        return;
+      if (rd.entries.length === 0 && !rd.snapshot && !rd.mustSync) {
+        // only the commit index moved: like DiskStorage, write it with the next durable record
+        if (rd.hardState) this.deferredHardState = rd.hardState;
+        this.finish(rd, late, applyLater);
+        continue;
       }
-      if (rd.snapshot) this.disk.applySnapshot(rd.snapshot);
-      this.disk.append(rd.entries);
-      if (rd.hardState) this.disk.setHardState(rd.hardState);
-      this.host.checker.onPersist(this.id, rd.entries, (i) => {
-        try {
-          return this.disk.term(i);
-        } catch {
-          return undefined;
-        }
+      this.persisting = rd;
+      const incarnation = this.incarnation;
+      const delay = this.host.writeDelay();
+      this.host.maybeCrashDuringWrite(this, delay);
+      this.host.schedule(delay, () => {
+        if (this.incarnation !== incarnation || !this.alive) return;
+        this.persisting = undefined;
+        this.persist(rd);
+        this.finish(rd, late, applyLater);
+        this.process();
       });
-      for (const m of late) this.host.send(m);
-
-      if (rd.snapshot) {
-        this.kv.restore(rd.snapshot.data);
-        this.host.checker.onStateMachineReset(this.id, rd.snapshot.meta.index);
-      }
-      for (const e of rd.committedEntries) this.apply(e);
-      for (const rs of rd.readStates) {
-        const ctx = new TextDecoder().decode(rs.requestCtx);
-        const r = this.pendingReads.get(ctx);
-        if (!r) continue;
-        this.pendingReads.delete(ctx);
-        this.waitingReads.push({ index: rs.index, ...r });
-      }
-      this.rn.advance(rd);
-      this.serveReads();
-      this.maybeSnapshot();
+      return;
     }
+  }
+
+  private persist(rd: Ready): void {
+    if (rd.snapshot) this.disk.applySnapshot(rd.snapshot);
+    this.disk.append(rd.entries);
+    const hs = rd.hardState ?? this.deferredHardState;
+    if (hs) this.disk.setHardState(hs);
+    this.deferredHardState = undefined;
+    this.host.checker.onPersist(this.id, rd.entries, (i) => {
+      try {
+        return this.disk.term(i);
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  /** A crash in the middle of a write: the snapshot file may have landed, and a prefix of the log records. */
+  private tearWrite(rd: Ready): void {
+    if (rd.snapshot) {
+      if (this.host.random() < 0.5) return;
+      this.disk.applySnapshot(rd.snapshot);
+    }
+    const records = rd.entries.length + 1; // entries, then the hard state record
+    const kept = Math.floor(this.host.random() * (records + 1));
+    this.disk.append(rd.entries.slice(0, kept));
+    if (kept === records) {
+      const hs = rd.hardState ?? this.deferredHardState;
+      if (hs) this.disk.setHardState(hs);
+    }
+  }
+
+  private finish(rd: Ready, late: Message[], applyLater: Entry[]): void {
+    for (const m of late) this.host.send(m);
+    if (rd.snapshot) {
+      this.kv.restore(rd.snapshot.data);
+      this.host.checker.onStateMachineReset(this.id, rd.snapshot.meta.index);
+    }
+    for (const e of applyLater) this.apply(e);
+    for (const rs of rd.readStates) {
+      const ctx = new TextDecoder().decode(rs.requestCtx);
+      const r = this.pendingReads.get(ctx);
+      if (!r) continue;
+      this.pendingReads.delete(ctx);
+      this.waitingReads.push({ index: rs.index, ...r });
+    }
+    this.rn.advance(rd);
+    this.serveReads();
+    this.maybeSnapshot();
   }
 
   private apply(e: Entry): void {
@@ -222,7 +274,7 @@ export class SimNode {
   private maybeSnapshot(): void {
     const applied = this.rn.raft.raftLog.applied;
     const snapIndex = this.disk.snapshot().meta.index;
-    if (applied - snapIndex < this.host.snapshotEvery) return;
+    if (applied - snapIndex < this.host.snapshotEvery || applied > this.disk.lastIndex()) return;
     this.disk.createSnapshot(applied, this.rn.raft.prs.confState(), this.kv.snapshot());
     this.disk.compact(Math.max(applied - 3, this.disk.firstIndex()));
   }
