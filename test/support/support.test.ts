@@ -57,6 +57,11 @@ describe("services", () => {
     }
   });
 
+  it("requireMachineRedis and requireMariaDb resolve against the machine's services", async () => {
+    expect(await requireMachineRedis()).toEqual({ host: "127.0.0.1", port: 6379 });
+    expect(await requireMariaDb()).toEqual({ host: "127.0.0.1", port: 3306, user: "root", password: "", database: "test" });
+  });
+
   it("requireMariaDb names MariaDB and its start command when nothing answers", async () => {
     const port = await unusedPort();
     const error = await requireMariaDb({ port }).catch((e: unknown) => e);
