@@ -71,7 +71,7 @@ export class RedisFleet {
     });
     const fleet = new RedisFleet(servers, root, options);
     try {
-      await Promise.all(servers.map((_, i) => fleet.launch(i)));
+      await Promise.all(servers.map((_, i) => fleet.launchOnSomePort(i)));
       if (options.cluster) await fleet.joinCluster();
     } catch (err) {
       await fleet.stop();
@@ -122,6 +122,28 @@ export class RedisFleet {
   async stop(): Promise<void> {
     await Promise.all(this.servers.map((_, i) => this.kill(i)));
     rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /**
+   * A port found free can be taken by another test process before redis-server binds it;
+   * then the server moves to a new free port (only at start: a restart keeps its port).
+   */
+  private async launchOnSomePort(i: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launch(i);
+      } catch (error) {
+        if (attempt === 3) throw error;
+        const [port] = await freePorts(1, this.options.cluster === true);
+        const dir = join(this.root, String(port));
+        mkdirSync(dir);
+        this.mutableServers[i] = { host: HOST, port: port!, address: `${HOST}:${port}`, dir };
+      }
+    }
+  }
+
+  private get mutableServers(): RedisServerInfo[] {
+    return this.servers as RedisServerInfo[];
   }
 
   private async launch(i: number): Promise<void> {
