@@ -87,15 +87,17 @@ export function fanOut<T>(
         return;
       }
       pending.add(i);
-      op(replica.client, i).then(
-        (value) => answered(i, value),
-        (error: unknown) =>
-          failed(i, {
-            address: replica.address,
-            code: replyCode(error) === undefined ? "CONNECTION_FAILED" : "REPLY_ERROR",
-            message: error instanceof Error ? error.message : String(error),
-          }),
-      );
+      const onError = (error: unknown) =>
+        failed(i, {
+          address: replica.address,
+          code: replyCode(error) === undefined ? "CONNECTION_FAILED" : "REPLY_ERROR",
+          message: error instanceof Error ? error.message : String(error),
+        });
+      try {
+        op(replica.client, i).then((value) => answered(i, value), onError);
+      } catch (error) {
+        onError(error); // an op that throws before returning its promise
+      }
     });
     decide();
   });

@@ -95,6 +95,24 @@ describe("RedisHa pool on 3 real replicas", () => {
     }
   });
 
+  it("a Redis reply error fails the call but does not mark replicas down", async () => {
+    for (let i = 0; i < 200 && !ha.status().every((r) => r.up); i++) {
+      await sleep(25);
+      await ha.read((c) => c.ping()).then((r) => r.settled);
+    }
+    await ha.write((c) => c.set("pool:str", "x")).then((r) => r.settled);
+    const error = await ha.write((c) => c.sadd("pool:str", "m")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QuorumError);
+    const codes = (error as QuorumError).failures.map((f) => f.code);
+    expect(codes.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(codes)).toEqual(new Set(["REPLY_ERROR"]));
+    const thrown = await ha.write(() => {
+      throw new Error("bad op");
+    }).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(QuorumError);
+    expect(ha.status().every((r) => r.up)).toBe(true);
+  });
+
   it("rejects bad quorums and names the connection", async () => {
     const replicas = fleet.servers.map(({ host, port }) => ({ host, port }));
     await expect(RedisHa.connect({ name: "bad", replicas, writeQuorum: 4 })).rejects.toThrow(ConfigError);
