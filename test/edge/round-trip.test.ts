@@ -5,7 +5,7 @@ import { ErrorCode, HttpTransport, RonyError, WebSocketTransport, CONTAINER_ID, 
 import { EchoClient, EchoIds, MessageIds as EchoMessageIds } from "../../generated/examples/echo.rony.js";
 import { EchoReply, EchoRequest, Pong } from "../../generated/examples/echo.js";
 import { NotesClient } from "../../generated/examples/notes.rony.js";
-import { startDemo } from "./harness.js";
+import { startDemo, until } from "./harness.js";
 
 const clients: { close(): void }[] = [];
 afterEach(() => {
@@ -61,7 +61,7 @@ describe("WebSocket gateway through generated clients", () => {
     sock.send(JSON.stringify({ requestId: 7, method: "examples.echo.Echo.Say", input: { intValue: "5", text: "hi" } }));
     sock.send(JSON.stringify({ envelopes: [{ requestId: 8, constructorId: EchoIds.Say, input: {} }, { requestId: 9, method: "nope.Nope" }] }));
     sock.send("{not json");
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => replies.length === 4);
     sock.close();
     expect(replies).toContainEqual({ requestId: 7, constructorId: EchoMessageIds.EchoReply, output: expect.objectContaining({ intValue: "5", text: "hi" }) });
     expect(replies).toContainEqual(expect.objectContaining({ requestId: 8, constructorId: EchoMessageIds.EchoReply }));
@@ -81,7 +81,7 @@ describe("WebSocket gateway through generated clients", () => {
     const payload = EchoRequest.encode(sample).finish();
     const batch = encodeContainer([1, 2, 3].map((requestId) => ({ constructorId: EchoIds.Say, requestId, payload, headers: {} })));
     sock.send(encodeEnvelope({ constructorId: CONTAINER_ID, requestId: 0, payload: batch, headers: {} }));
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => got.size === 3);
     sock.close();
     expect([...got.entries()].sort()).toEqual([1, 2, 3].map((id) => [id, EchoMessageIds.EchoReply]));
   });
@@ -100,10 +100,10 @@ describe("WebSocket gateway through generated clients", () => {
     await t.connect();
     const [conn] = [...server.connections.values()];
     expect(conn!.push(EchoMessageIds.Pong, Pong, { nodeId: "n1" })).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => pushed.length === 1);
     expect(pushed).toEqual([{ nodeId: "n1" }]);
     t.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => events.length === 2);
     expect(events).toEqual([`open ${conn!.id}`, `close ${conn!.id} 1000`]);
   });
 });
@@ -152,6 +152,24 @@ describe("HTTP gateway through generated clients", () => {
     expect(created.status).toBe(200);
     const taken = await fetch(`${httpUrl}/notebooks/x/notes`, { method: "POST", body: JSON.stringify({ slug: "s" }) });
     expect(taken.status).toBe(409);
+  });
+
+  it("runs middleware on REST and JSON calls too: a refusing before maps to its HTTP status", async () => {
+    const { server, httpUrl } = await startDemo();
+    server.use({
+      before(ctx) {
+        if (ctx.headers["authorization"] !== "Bearer demo") throw new RonyError(ErrorCode.UNAUTHENTICATED, "who are you?");
+        ctx.auth = "demo-user";
+      },
+    });
+    const refused = await fetch(`${httpUrl}/echo`, { method: "POST", body: "{}" });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: "UNAUTHENTICATED", description: "who are you?" });
+    const allowed = await fetch(`${httpUrl}/echo`, { method: "POST", body: '{"text":"ok"}', headers: { authorization: "Bearer demo" } });
+    expect(allowed.status).toBe(200);
+    const echo = new EchoClient(new HttpTransport(httpUrl, { headers: { authorization: "Bearer demo" } }));
+    expect((await echo.say(sample)).text).toBe(sample.text);
+    await expect(new EchoClient(new HttpTransport(httpUrl)).say(sample)).rejects.toSatisfy((e) => RonyError.is(e, ErrorCode.UNAUTHENTICATED));
   });
 
   it("answers a binary container POSTed to the RPC endpoint with a container", async () => {
