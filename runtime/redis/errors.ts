@@ -57,7 +57,8 @@ export class NoRoutingKeyError extends RedisRuntimeError {
 
 export interface ReplicaFailure {
   readonly address: string;
-  readonly code: "REPLICA_TIMEOUT" | "REPLICA_DOWN" | "CONNECTION_FAILED" | "REPLY_ERROR";
+  /** OP_FAILED: the caller's op threw before sending anything. */
+  readonly code: "REPLICA_TIMEOUT" | "REPLICA_DOWN" | "CONNECTION_FAILED" | "REPLY_ERROR" | "OP_FAILED";
   readonly message: string;
 }
 

@@ -68,8 +68,8 @@ export function fanOut<T>(
     };
     const failed = (i: number, failure: ReplicaFailure) => {
       if (!pending.delete(i)) return;
-      // A reply error is the command's fault, not the server's: it stays up.
-      if (failure.code !== "REPLY_ERROR") replicas[i]!.markDown(Date.now(), failure.message);
+      // A reply error or a throwing op is the command's fault, not the server's: it stays up.
+      if (failure.code !== "REPLY_ERROR" && failure.code !== "OP_FAILED") replicas[i]!.markDown(Date.now(), failure.message);
       failures.push(failure);
       decide();
     };
@@ -96,7 +96,8 @@ export function fanOut<T>(
       try {
         op(replica.client, i).then((value) => answered(i, value), onError);
       } catch (error) {
-        onError(error); // an op that throws before returning its promise
+        // The op threw before returning its promise: nothing reached the server.
+        failed(i, { address: replica.address, code: "OP_FAILED", message: error instanceof Error ? error.message : String(error) });
       }
     });
     decide();

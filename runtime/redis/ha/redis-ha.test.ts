@@ -110,6 +110,7 @@ describe("RedisHa pool on 3 real replicas", () => {
       throw new Error("bad op");
     }).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(QuorumError);
+    expect(new Set((thrown as QuorumError).failures.map((f) => f.code))).toEqual(new Set(["OP_FAILED"]));
     expect(ha.status().every((r) => r.up)).toBe(true);
   });
 
