@@ -79,7 +79,7 @@ const clusters: Cluster[] = [];
 try {
   console.log(`3 servers each, loopback, fsync on; load: one grpc-js client process (HTTP/2 channel to the leader, etcd KV.Put, 64-byte values, ${KEYS} keys),`);
   console.log(`1 and 16 concurrent callers, ${SECONDS} s per run after 0.5 s warm-up, ${ROUNDS} interleaved rounds, medians reported. ${2} vCPUs shared by all servers and the client.`);
-  clusters.push(await startRony(dataRoot, Number(process.env["RAFT_BENCH_TICK_MS"] ?? 20)));
+  clusters.push(await startRony(dataRoot, Number(process.env["RAFT_BENCH_TICK_MS"] ?? 50)));
   let etcdNote = "";
   if (etcdAvailable()) {
     try {

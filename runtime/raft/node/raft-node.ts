@@ -109,7 +109,7 @@ export class RaftNode {
 
   static async start(options: RaftNodeOptions): Promise<RaftNode> {
     const opts: Required<RaftNodeOptions> = {
-      tickMs: 10,
+      tickMs: 50,
       electionTick: 10,
       heartbeatTick: 1,
       snapshotEntries: 10_000,
