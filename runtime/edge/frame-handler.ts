@@ -15,7 +15,7 @@ import {
 import type { CallGate } from "./call-gate.js";
 import { EdgeContext, type Via } from "./context.js";
 import type { Dispatcher, Route } from "./dispatcher.js";
-import { jsonError, jsonReply, parseJsonFrame, type JsonRequest } from "./json-frames.js";
+import { jsonError, jsonReply, parseJsonFrame, type JsonFrame, type JsonRequest } from "./json-frames.js";
 import type { Peer } from "./peer.js";
 import { ReplyEncoder } from "./reply-encoder.js";
 
@@ -66,17 +66,17 @@ export class FrameHandler<Auth = unknown> {
     return batch.length;
   }
 
-  /** One JSON text frame (the debugging aid). Never throws. Returns how many replies follow. */
-  text(frame: string, peer: Peer<Auth>): number {
-    let requests: JsonRequest[];
+  /** One JSON text frame (the debugging aid). Never throws. Says how many replies follow. */
+  text(frame: string, peer: Peer<Auth>): { replies: number; batch: boolean } {
+    let parsed: JsonFrame;
     try {
-      requests = parseJsonFrame(frame);
+      parsed = parseJsonFrame(frame);
     } catch (e) {
       peer.sendText(jsonError(0, e as RonyError));
-      return 1;
+      return { replies: 1, batch: false };
     }
-    for (const req of requests) this.#startJson(req, peer);
-    return requests.length;
+    for (const req of parsed.requests) this.#startJson(req, peer);
+    return { replies: parsed.requests.length, batch: parsed.batch };
   }
 
   /** A fresh frame (peers keep what they are given); errors are rare enough to allocate. */

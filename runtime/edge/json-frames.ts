@@ -38,16 +38,22 @@ function readOne(v: unknown): JsonRequest {
   return { requestId, constructorId: constructorId === undefined ? undefined : constructorId >>> 0, method, headers, input: v["input"] ?? {} };
 }
 
-/** Parses a JSON frame into one or more requests (a batch). Throws RonyError(INVALID_ARGUMENT). */
-export function parseJsonFrame(text: string): JsonRequest[] {
+export interface JsonFrame {
+  readonly requests: JsonRequest[];
+  /** {"envelopes": […]}: the HTTP endpoint answers a batch with a batch. */
+  readonly batch: boolean;
+}
+
+/** Parses a JSON frame into one or more requests. Throws RonyError(INVALID_ARGUMENT). */
+export function parseJsonFrame(text: string): JsonFrame {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     throw bad("not JSON");
   }
-  if (isRecord(parsed) && Array.isArray(parsed["envelopes"])) return parsed["envelopes"].map(readOne);
-  return [readOne(parsed)];
+  if (isRecord(parsed) && Array.isArray(parsed["envelopes"])) return { requests: parsed["envelopes"].map(readOne), batch: true };
+  return { requests: [readOne(parsed)], batch: false };
 }
 
 export function jsonReply(requestId: number, constructorId: number, output: unknown): string {

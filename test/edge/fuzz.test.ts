@@ -75,7 +75,7 @@ describe("fuzzing the frame path", () => {
     await fc.assert(
       fc.asyncProperty(jsonArb, async (text) => {
         const peer = new RecordingPeer();
-        const expected = frames.text(text, peer);
+        const expected = frames.text(text, peer).replies;
         await settle();
         expect(peer.text).toHaveLength(expected);
       }),

@@ -172,6 +172,16 @@ describe("HTTP gateway through generated clients", () => {
     await expect(new EchoClient(new HttpTransport(httpUrl)).say(sample)).rejects.toSatisfy((e) => RonyError.is(e, ErrorCode.UNAUTHENTICATED));
   });
 
+  it("answers a JSON batch POSTed to the RPC endpoint with a JSON batch", async () => {
+    const { httpUrl } = await startDemo();
+    const body = ' {\n "envelopes": [{"requestId": 1, "method": "examples.echo.Echo.Say", "input": {"text": "a"}}, {"requestId": 2, "method": "examples.echo.Echo.Ping"}] }';
+    const res = await fetch(`${httpUrl}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const { envelopes } = (await res.json()) as { envelopes: { requestId: number; output?: { text: string }; error?: { code: string } }[] };
+    envelopes.sort((a, b) => a.requestId - b.requestId);
+    expect(envelopes[0]!.output!.text).toBe("a");
+    expect(envelopes[1]!.error!.code).toBe("UNIMPLEMENTED");
+  });
+
   it("answers a binary container POSTed to the RPC endpoint with a container", async () => {
     const { httpUrl } = await startDemo();
     const payload = EchoRequest.encode(sample).finish();
