@@ -24,7 +24,7 @@ export function newService(nameArg: string): void {
 
   initializer.ensureImport(`../generated/${project.schemaPackage}/${names.snake}.rony.js`, [`register${names.pascal}`]);
   initializer.ensureImport(`./services/${names.kebab}.js`, [`${names.pascal}Service`]);
-  initializer.ensureStatement("registerServices", `register${names.pascal}(server, new ${names.pascal}Service());`);
+  initializer.ensureStatement("registerServices", `register${names.pascal}(registry, new ${names.pascal}Service());`);
   initializer.save();
 
   if (wrote.length === 0 && !initializer.changed) {

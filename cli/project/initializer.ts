@@ -3,7 +3,7 @@
 // edit that is already there is not made twice.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Node, Project as MorphProject, SyntaxKind, type FunctionDeclaration, type SourceFile } from "ts-morph";
+import { IndentationText, Node, Project as MorphProject, QuoteKind, SyntaxKind, type FunctionDeclaration, type ObjectLiteralExpression, type SourceFile } from "ts-morph";
 import { CliError } from "./errors.js";
 import type { Project } from "./project.js";
 
@@ -19,7 +19,11 @@ export class Initializer {
     if (!existsSync(this.#path)) {
       throw new CliError(`the app initializer ${project.initializer} is missing (package.json "rony.initializer" names it); nothing was changed`);
     }
-    const morph = new MorphProject({ skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+    const morph = new MorphProject({
+      skipAddingFilesFromTsConfig: true,
+      skipFileDependencyResolution: true,
+      manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
+    });
     this.#file = morph.addSourceFileAtPath(this.#path);
   }
 
@@ -32,17 +36,19 @@ export class Initializer {
     for (const name of names) this.#function(name);
   }
 
+  /** Imports `names` from the module, joining an existing import of it (as `type X` for type-only names). */
   ensureImport(moduleSpecifier: string, names: readonly string[], typeOnly = false): void {
-    const existing = this.#file.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === moduleSpecifier && d.isTypeOnly() === typeOnly);
+    const declarations = this.#file.getImportDeclarations().filter((d) => d.getModuleSpecifierValue() === moduleSpecifier);
+    const existing = declarations.find((d) => !d.isTypeOnly()) ?? (typeOnly ? declarations[0] : undefined);
     if (existing === undefined) {
       this.#file.addImportDeclaration({ moduleSpecifier, namedImports: [...names], isTypeOnly: typeOnly });
       this.#changed = true;
       return;
     }
-    const have = new Set(existing.getNamedImports().map((n) => n.getName()));
+    const have = new Set(declarations.flatMap((d) => d.getNamedImports().map((n) => n.getName())));
     const missing = names.filter((n) => !have.has(n));
     if (missing.length > 0) {
-      existing.addNamedImports(missing);
+      existing.addNamedImports(missing.map((name) => ({ name, isTypeOnly: typeOnly && !existing.isTypeOnly() })));
       this.#changed = true;
     }
   }
@@ -60,19 +66,33 @@ export class Initializer {
 
   /** Adds `name: initializer` to the object literal returned by `functionName` unless `name` is there. */
   ensureReturnedProperty(functionName: string, name: string, initializer: string): void {
-    const fn = this.#function(functionName);
-    const ret = fn.getStatements().find(Node.isReturnStatement);
-    const literal = ret?.getExpression()?.asKind(SyntaxKind.ObjectLiteralExpression);
-    if (literal === undefined) {
-      throw new CliError(`${this.#path}: function ${functionName} must end with "return { … };" so rony-ts can add ${name}; nothing was changed`);
-    }
+    const literal = this.#returnedLiteral(functionName, name);
     if (literal.getProperty(name) !== undefined) return;
     literal.addPropertyAssignment({ name, initializer });
+    literal.formatText({ indentSize: 2, convertTabsToSpaces: true });
+    this.#changed = true;
+  }
+
+  /** Adds `...expression` to the object literal returned by `functionName` unless it is there. */
+  ensureReturnedSpread(functionName: string, expression: string): void {
+    const literal = this.#returnedLiteral(functionName, `...${expression}`);
+    if (literal.getProperties().some((p) => squash(p.getText()) === squash(`...${expression}`))) return;
+    literal.addSpreadAssignment({ expression });
+    literal.formatText({ indentSize: 2, convertTabsToSpaces: true });
     this.#changed = true;
   }
 
   save(): void {
     if (this.#changed) this.#file.saveSync();
+  }
+
+  #returnedLiteral(functionName: string, what: string): ObjectLiteralExpression {
+    const ret = this.#function(functionName).getStatements().find(Node.isReturnStatement);
+    const literal = ret?.getExpression()?.asKind(SyntaxKind.ObjectLiteralExpression);
+    if (literal === undefined) {
+      throw new CliError(`${this.#path}: function ${functionName} must end with "return { … };" so rony-ts can add ${what}; nothing was changed`);
+    }
+    return literal;
   }
 
   #function(name: string): FunctionDeclaration {
