@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "generated/", "fixtures/**/expected/", "**/*.d.ts", ".fixtures-tmp/", ".bench-tmp/"] },
+  { ignores: ["node_modules/", "dist/", "generated/", "fixtures/**/expected/", "**/*.d.ts", ".fixtures-tmp/", ".bench-tmp/", "test/cli/golden/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

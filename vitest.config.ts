@@ -14,7 +14,8 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "dist/**"],
+    // test/cli/golden holds a created project's files (its own tests included) as golden data.
+    exclude: ["node_modules/**", "dist/**", "test/cli/golden/**", ".fixtures-tmp/**", ".bench-tmp/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
