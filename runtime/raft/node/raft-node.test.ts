@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isRaftError } from "../core/errors.js";
+import { ConfChangeType } from "../core/types.js";
 import { KvNode } from "../kv/kv-node.js";
 import type { PeerAddress } from "../transport/tcp-transport.js";
 
@@ -23,13 +24,14 @@ afterEach(async () => {
   cleanup = [];
 });
 
-const startCluster = async (n: number, extra: { snapshotEntries?: number; compactionMargin?: number } = {}) => {
+const startCluster = async (n: number, extra: { snapshotEntries?: number; compactionMargin?: number } = {}, spare = 0) => {
   const root = await mkdtemp(join(tmpdir(), "raft-node-"));
   cleanup.push(() => rm(root, { recursive: true, force: true }));
   const peers = new Map<number, PeerAddress>();
-  for (let id = 1; id <= n; id++) peers.set(id, { host: "127.0.0.1", port: await freePort() });
-  const ids = [...peers.keys()];
-  const start = (id: number) => KvNode.start({ id, dataDir: join(root, `n${id}`), peers: new Map(peers), bootstrap: ids, ...extra });
+  for (let id = 1; id <= n + spare; id++) peers.set(id, { host: "127.0.0.1", port: await freePort() });
+  const ids = [...peers.keys()].slice(0, n);
+  const start = (id: number) =>
+    KvNode.start({ id, dataDir: join(root, `n${id}`), peers: new Map(peers), bootstrap: ids.includes(id) ? ids : [], tickMs: 10, ...extra });
   const nodes = new Map<number, KvNode>();
   for (const id of ids) nodes.set(id, await start(id));
   cleanup.push(async () => {
@@ -44,6 +46,18 @@ const leaderOf = async (nodes: Map<number, KvNode>): Promise<KvNode> => {
     await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error("no leader");
+};
+
+/** Retries what a client would retry: no leader known yet, leadership moving, a read not yet confirmed. */
+const eventually = async <T>(f: () => Promise<T>): Promise<T> => {
+  for (let i = 0; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i > 300 || !(isRaftError(e, "NOT_LEADER") || isRaftError(e, "TIMEOUT") || isRaftError(e, "LEADERSHIP_LOST"))) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 };
 
 describe("RaftNode over TCP and disk", () => {
@@ -90,5 +104,29 @@ describe("RaftNode over TCP and disk", () => {
     const again = await l.put("c", 3, "k2", "stale");
     expect(again.duplicate).toBe(true);
     expect(await l.get("k2")).toBe("v57");
+  });
+
+  it("adds a server, which catches up through a snapshot, then removes the leader; the cluster keeps serving", async () => {
+    const { nodes, start } = await startCluster(3, { snapshotEntries: 10, compactionMargin: 2 }, 1);
+    let l = await leaderOf(nodes);
+    for (let i = 0; i < 30; i++) await l.put("c", i + 1, `k${i % 4}`, `v${i}`);
+    // a new server starts empty (no bootstrap) and is added by the leader
+    nodes.set(4, await start(4));
+    await l.raft.proposeConfChange({ type: ConfChangeType.AddNode, nodeId: 4 });
+    const n4 = nodes.get(4)!;
+    expect(await eventually(() => n4.get("k1"))).toBe("v29");
+    // the leader had compacted its log: the new server was brought up by InstallSnapshot
+    expect(l.raft.status().firstIndex).toBeGreaterThan(2);
+    expect(n4.raft.status().snapshotIndex).toBeGreaterThan(0);
+    // removing the leader: it steps down once the change applies, the others elect a new one
+    const old = l;
+    await old.raft.proposeConfChange({ type: ConfChangeType.RemoveNode, nodeId: old.raft.id });
+    for (let i = 0; i < 500 && old.raft.isLeader(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(old.raft.isLeader()).toBe(false);
+    const rest = new Map([...nodes].filter(([id]) => id !== old.raft.id));
+    l = await leaderOf(rest);
+    expect(l.raft.id).not.toBe(old.raft.id);
+    await eventually(() => l.put("c", 100, "after", "removal"));
+    expect(await eventually(() => n4.get("after"))).toBe("removal");
   });
 });

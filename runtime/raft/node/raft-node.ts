@@ -136,8 +136,8 @@ export class RaftNode {
     return this.rn.raft.lead;
   }
 
-  status(): ReturnType<RawNode["status"]> {
-    return this.rn.status();
+  status(): ReturnType<RawNode["status"]> & { snapshotIndex: number; firstIndex: number } {
+    return { ...this.rn.status(), snapshotIndex: this.storage.snapshot().meta.index, firstIndex: this.storage.firstIndex() };
   }
 
   /** Resolves once some leader is known (this node or another). */
