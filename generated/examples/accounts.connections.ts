@@ -18,6 +18,11 @@ export interface AccountsConnections {
   close(): Promise<void>;
 }
 
+export interface AccountsConnectionsOptions extends OpenConnectionsOptions {
+  /** No connection of this file has a custom kind. */
+  readonly custom?: Record<string, never>;
+}
+
 /**
  * Opens the connections of examples/accounts.proto. Settings come from the config file ($RONY_CONFIG or
  * ./rony.config.json), `options.settings`, then the environment, which wins:
@@ -25,7 +30,7 @@ export interface AccountsConnections {
  *   cache: CACHE_URL or REDIS_URL
  * and <NAME>_POOL_SIZE, <NAME>_TIMEOUT_MS. A connection that fails is named with its address.
  */
-export async function openAccountsConnections(options: OpenConnectionsOptions = {}): Promise<AccountsConnections> {
+export async function openAccountsConnections(options: AccountsConnectionsOptions = {}): Promise<AccountsConnections> {
   const opened = await openConnections(AccountsConnectionDeclarations, options);
   return {
     db: opened.mysql("db"),

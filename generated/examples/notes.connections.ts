@@ -16,13 +16,18 @@ export interface NotesConnections {
   close(): Promise<void>;
 }
 
+export interface NotesConnectionsOptions extends OpenConnectionsOptions {
+  /** No connection of this file has a custom kind. */
+  readonly custom?: Record<string, never>;
+}
+
 /**
  * Opens the connections of examples/notes.proto. Settings come from the config file ($RONY_CONFIG or
  * ./rony.config.json), `options.settings`, then the environment, which wins:
  *   main: MAIN_URL or MEMORY_URL
  * and <NAME>_POOL_SIZE, <NAME>_TIMEOUT_MS. A connection that fails is named with its address.
  */
-export async function openNotesConnections(options: OpenConnectionsOptions = {}): Promise<NotesConnections> {
+export async function openNotesConnections(options: NotesConnectionsOptions = {}): Promise<NotesConnections> {
   const opened = await openConnections(NotesConnectionDeclarations, options);
   return {
     main: opened.memory("main"),

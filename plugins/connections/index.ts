@@ -86,16 +86,20 @@ function printConnections(out: GeneratedFile, sink: FileSink, file: FileIR): voi
   out.print("}");
   out.print();
 
-  const optionsType = custom.length === 0 ? "" : `${p}ConnectionsOptions`;
-  if (custom.length > 0) {
-    out.print(`export interface ${out.declare(optionsType)} extends `, rt("OpenConnectionsOptions"), " {");
+  // The options type always exists, so app code can pass `custom` before it declares a custom kind.
+  const optionsType = `${p}ConnectionsOptions`;
+  out.print(`export interface ${out.declare(optionsType)} extends `, rt("OpenConnectionsOptions"), " {");
+  if (custom.length === 0) {
+    out.print("  /** No connection of this file has a custom kind. */");
+    out.print("  readonly custom?: Record<string, never>;");
+  } else {
     out.print("  /** A factory per custom connection. */");
     out.print("  readonly custom: {");
     for (const c of custom) out.print(`    readonly ${c.name}: (config: `, rt("CustomConnectionConfig"), `) => ${customClass(c)};`);
     out.print("  };");
-    out.print("}");
-    out.print();
   }
+  out.print("}");
+  out.print();
 
   const env = file.connections.map((c) => `${c.name}: ${envName(c.name)}_URL${file.connections.filter((x) => x.kind === c.kind).length === 1 ? ` or ${envName(c.kind)}_URL` : ""}`);
   out.print("/**");
@@ -104,7 +108,7 @@ function printConnections(out: GeneratedFile, sink: FileSink, file: FileIR): voi
   for (const line of env) out.print(` *   ${line}`);
   out.print(" * and <NAME>_POOL_SIZE, <NAME>_TIMEOUT_MS. A connection that fails is named with its address.");
   out.print(" */");
-  const param = custom.length === 0 ? ["options: ", rt("OpenConnectionsOptions"), " = {}"] : [`options: ${optionsType}`];
+  const param = custom.length === 0 ? `options: ${optionsType} = {}` : `options: ${optionsType}`;
   out.print(`export async function ${out.declare(`open${p}Connections`)}(`, param, `): Promise<${p}Connections> {`);
   out.print("  const opened = await ", rt("openConnections", false), `(${p}ConnectionDeclarations, options);`);
   out.print("  return {");
