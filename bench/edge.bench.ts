@@ -96,10 +96,10 @@ console.log(`edge bench: ${rounds} rounds × ${seconds}s (+${warmup}s warm-up) p
 const dispatch = await measureDispatch(200_000);
 const us = (ns: number) => (ns / 1000).toFixed(2);
 console.log(`
-In-process dispatch (decode → route → handler → encode), µs per call, median of 5:
-  rony-ts, calls started back to back    ${us(dispatch.pipelinedNs)} µs   target ≤ 1.50 (Rony's Go edge: 1.2)  ${dispatch.pipelinedNs <= 1500 ? "met" : "MISSED"}
-  rony-ts, one call at a time (awaited)  ${us(dispatch.sequentialNs)} µs   includes the bench's own promise per call
-  ts-proto codecs alone, no routing      ${us(dispatch.codecFloorNs)} µs   Envelope+EchoRequest decode, EchoReply+Envelope encode, fresh writers`);
+In-process dispatch (decode → route → handler → encode), µs per call, 5 rounds:
+  rony-ts, calls started back to back    ${us(dispatch.pipelinedNs)} µs best, ${us(dispatch.pipelinedMedianNs)} median   target ≤ 1.50 (Rony's Go edge: 1.2)  ${dispatch.pipelinedNs <= 1500 ? "met" : "MISSED"}
+  rony-ts, one call at a time (awaited)  ${us(dispatch.sequentialNs)} µs median   includes the bench's own promise per call
+  ts-proto codecs alone, no routing      ${us(dispatch.codecFloorNs)} µs median   Envelope+EchoRequest decode, EchoReply+Envelope encode, fresh writers each`);
 
 // ---- over sockets, interleaved ----
 const results = new Map<string, Record<Scenario, LoadResult[]>>();

@@ -22,20 +22,13 @@ function serve<Auth>(state: WsGatewayState<Auth>, conn: EdgeConnection<Auth>, fr
 }
 
 // Held frames are served a few at a time: replies go out asynchronously, so the send buffer
-// only shows their weight after they are sent, and each sent reply resumes the next few.
+// only shows their weight once they are flushed, and each flush resumes the next few.
 const HELD_BATCH = 8;
-const resuming = new WeakSet<object>();
 
 /** Serves held frames while the client's send buffer is under the high-water mark. */
 function serveHeld<Auth>(state: WsGatewayState<Auth>, ws: WebSocket<SocketData<Auth>>, conn: EdgeConnection<Auth>): void {
-  if (resuming.has(conn)) return; // an error reply sent from serve() lands here again
-  resuming.add(conn);
-  try {
-    while (conn.held.length > 0 && conn.open && conn.inFlight < HELD_BATCH && ws.getBufferedAmount() < state.limits.sendHighWaterBytes) {
-      serve(state, conn, conn.held.shift()!);
-    }
-  } finally {
-    resuming.delete(conn);
+  while (conn.held.length > 0 && conn.open && conn.inFlight < HELD_BATCH && ws.getBufferedAmount() < state.limits.sendHighWaterBytes) {
+    serve(state, conn, conn.held.shift()!);
   }
 }
 
