@@ -6,50 +6,76 @@ import type { ValueType } from "./descriptor.js";
 import type { KeyPart } from "./plan.js";
 import type { KeyValue } from "./values.js";
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-const scratch = new DataView(new ArrayBuffer(8));
+// One scratch buffer: keys are built synchronously, so calls never interleave.
+let scratch = Buffer.allocUnsafe(256);
+let at = 0;
 
-function pushFixed(out: number[], bytes: number): void {
-  for (let i = 0; i < bytes; i++) out.push(scratch.getUint8(i));
+function room(bytes: number): void {
+  if (at + bytes <= scratch.length) return;
+  const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + bytes));
+  scratch.copy(bigger, 0, 0, at);
+  scratch = bigger;
 }
 
-function encodeOne(out: number[], type: ValueType, value: KeyValue): void {
+function encodeOne(type: ValueType, value: KeyValue): void {
   switch (type) {
     case "string":
     case "bytes": {
-      const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : (value as Uint8Array);
-      // 0x00 is escaped to 00 ff and the value ends with 00 00: no encoding is a prefix of another.
-      for (const b of bytes) {
-        out.push(b);
-        if (b === 0) out.push(0xff);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; escaping at most doubles that.
+      const length = typeof value === "string" ? value.length * 3 : (value as Uint8Array).length;
+      room(length * 2 + 2);
+      const start = at;
+      if (typeof value === "string") {
+        at += scratch.write(value, at, "utf8");
+      } else {
+        scratch.set(value as Uint8Array, at);
+        at += (value as Uint8Array).length;
       }
-      out.push(0, 0);
+      // 0x00 is escaped to 00 ff and the value ends with 00 00: no encoding is a prefix of another.
+      for (let i = start; i < at; i++) {
+        if (scratch[i] !== 0) continue;
+        scratch.copyWithin(i + 2, i + 1, at);
+        scratch[++i] = 0xff;
+        at++;
+      }
+      scratch[at++] = 0;
+      scratch[at++] = 0;
       return;
     }
     case "bool":
-      out.push(value === true ? 1 : 0);
+      room(1);
+      scratch[at++] = value === true ? 1 : 0;
       return;
     case "int32":
     case "enum":
-      scratch.setUint32(0, ((value as number) ^ 0x80000000) >>> 0);
-      return pushFixed(out, 4);
+      // Two's complement with the sign bit flipped orders signed numbers as unsigned bytes.
+      room(4);
+      scratch.writeInt32BE(value as number, at);
+      scratch[at] = (scratch[at] as number) ^ 0x80;
+      at += 4;
+      return;
     case "uint32":
-      scratch.setUint32(0, value as number);
-      return pushFixed(out, 4);
+      room(4);
+      at = scratch.writeUInt32BE(value as number, at);
+      return;
     case "int64":
-      scratch.setBigUint64(0, BigInt.asUintN(64, (value as bigint) ^ -0x8000000000000000n));
-      return pushFixed(out, 8);
+      room(8);
+      scratch.writeBigInt64BE(value as bigint, at);
+      scratch[at] = (scratch[at] as number) ^ 0x80;
+      at += 8;
+      return;
     case "uint64":
-      scratch.setBigUint64(0, value as bigint);
-      return pushFixed(out, 8);
+      room(8);
+      at = scratch.writeBigUInt64BE(value as bigint, at);
+      return;
     case "double":
     case "float": {
-      scratch.setFloat64(0, (value as number) === 0 ? 0 : (value as number));
-      const negative = (scratch.getUint8(0) & 0x80) !== 0;
-      for (let i = 0; i < 8; i++) {
-        const b = scratch.getUint8(i);
-        out.push(negative ? ~b & 0xff : i === 0 ? b ^ 0x80 : b);
-      }
+      room(8);
+      const start = at;
+      at = scratch.writeDoubleBE((value as number) === 0 ? 0 : (value as number), at);
+      // Negative numbers: flip every bit; positive: flip the sign bit. Then bytes order like numbers.
+      if ((scratch[start] as number) & 0x80) for (let i = start; i < at; i++) scratch[i] = ~(scratch[i] as number) & 0xff;
+      else scratch[start] = (scratch[start] as number) ^ 0x80;
       return;
     }
     default:
@@ -58,13 +84,12 @@ function encodeOne(out: number[], type: ValueType, value: KeyValue): void {
 }
 
 export function orderKey(parts: readonly KeyPart[], values: readonly KeyValue[]): string {
-  let hex = "";
-  const bytes: number[] = [];
+  at = 0;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as KeyPart;
-    bytes.length = 0;
-    encodeOne(bytes, part.field.type, values[i] as KeyValue);
-    for (const b of bytes) hex += HEX[part.descending ? ~b & 0xff : b];
+    const start = at;
+    encodeOne(part.field.type, values[i] as KeyValue);
+    if (part.descending) for (let j = start; j < at; j++) scratch[j] = ~(scratch[j] as number) & 0xff;
   }
-  return hex;
+  return scratch.toString("hex", 0, at);
 }

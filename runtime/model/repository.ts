@@ -2,14 +2,14 @@
 // Generated subclasses add only the index finders, so this is the one place the API is written.
 import { encodeCursor } from "./cursor.js";
 import type { ModelDescriptor } from "./descriptor.js";
-import { indexPlan, planOf, type ModelPlan } from "./plan.js";
+import { planOf, type ModelPlan } from "./plan.js";
 import type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
 import { keyValues, withDefaults, type KeyValue } from "./values.js";
 
 /**
  * `T` is the record (the ts-proto message), `K` its primary key fields and `P` its partition
  * key fields. Missing records: `get` and the unique finders resolve null, `update` rejects
- * with NOT_FOUND, `delete` resolves false.
+ * with NOT_FOUND, `delete` resolves false. Every failure is a rejected promise, never a throw.
  */
 export class Repository<T, K extends object, P extends object> {
   readonly #table: ModelTable<T>;
@@ -23,24 +23,23 @@ export class Repository<T, K extends object, P extends object> {
     this.#plan = planOf(model);
   }
 
-  async get(key: K): Promise<T | null> {
+  get(key: K): Promise<T | null> {
     return this.#table.get(this.#key(key));
   }
 
   /** Several records in one round trip; null where one is missing, in the order of `keys`. */
-  async getMany(keys: readonly K[]): Promise<(T | null)[]> {
+  getMany(keys: readonly K[]): Promise<(T | null)[]> {
     return this.#table.getMany(keys.map((k) => this.#key(k)));
   }
 
-  async exists(key: K): Promise<boolean> {
+  exists(key: K): Promise<boolean> {
     return this.#table.exists(this.#key(key));
   }
 
   /** Rejects with ALREADY_EXISTS (and writes nothing) if the key or a unique value is taken. */
-  async insert(record: T): Promise<T> {
+  insert(record: T): Promise<T> {
     const stored = withDefaults(this.#plan, record);
-    await this.#table.insert([stored]);
-    return stored;
+    return this.#table.insert([stored]).then(() => stored);
   }
 
   /** All records or none, in one round trip. */
@@ -64,17 +63,17 @@ export class Repository<T, K extends object, P extends object> {
     return stored;
   }
 
-  async delete(key: K): Promise<boolean> {
+  delete(key: K): Promise<boolean> {
     return this.#table.delete(this.#key(key));
   }
 
   /** Records in one partition, or in the whole model without an argument. */
-  async count(partition?: P): Promise<number> {
+  count(partition?: P): Promise<number> {
     return this.#table.count(partition === undefined ? undefined : keyValues(partition, this.#plan.partition));
   }
 
   /** A partition's records in sort-key order, a page at a time. */
-  async list(partition: P, page: PageRequest = {}): Promise<Page<T>> {
+  list(partition: P, page: PageRequest = {}): Promise<Page<T>> {
     return this.#table.list(keyValues(partition, this.#plan.partition), page);
   }
 
@@ -83,14 +82,13 @@ export class Repository<T, K extends object, P extends object> {
     return encodeCursor(this.#plan.sort.map((part) => (key as Record<string, unknown>)[part.field.prop] as KeyValue));
   }
 
-  protected async findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
-    indexPlan(this.#plan, index);
-    return await this.#table.findUnique(index, values);
+  // Tables check the index name (and reject, never throw) so these stay plain pass-throughs.
+  protected findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
+    return this.#table.findUnique(index, values);
   }
 
-  protected async findMany(index: string, values: readonly KeyValue[], page: PageRequest = {}): Promise<Page<T>> {
-    indexPlan(this.#plan, index);
-    return await this.#table.findMany(index, values, page);
+  protected findMany(index: string, values: readonly KeyValue[], page: PageRequest = {}): Promise<Page<T>> {
+    return this.#table.findMany(index, values, page);
   }
 
   #key(key: K): KeyValue[] {

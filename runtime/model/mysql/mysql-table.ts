@@ -38,10 +38,8 @@ export class MysqlTable<T> implements ModelTable<T> {
     this.#keyFields = this.#sql.plan.key.map((p) => p.field);
   }
 
-  async get(key: readonly KeyValue[]): Promise<T | null> {
-    const rows = await this.#rows(this.#sql.selectByKey, key.map(toParam));
-    const row = rows[0];
-    return row === undefined ? null : this.#codec.record(row);
+  get(key: readonly KeyValue[]): Promise<T | null> {
+    return this.#rows(this.#sql.selectByKey, key.map(toParam)).then(this.#first);
   }
 
   async getMany(keys: readonly (readonly KeyValue[])[]): Promise<(T | null)[]> {
@@ -59,8 +57,9 @@ export class MysqlTable<T> implements ModelTable<T> {
     return (await this.#rows(this.#sql.existsByKey, key.map(toParam))).length > 0;
   }
 
-  async insert(records: readonly T[]): Promise<void> {
-    await this.#run(this.#sql.insert(records.length), records.flatMap((r) => this.#codec.params(r)));
+  insert(records: readonly T[]): Promise<void> {
+    const params = records.length === 1 ? this.#codec.params(records[0] as T) : records.flatMap((r) => this.#codec.params(r));
+    return this.#run(this.#sql.insert(records.length), params).then(() => undefined);
   }
 
   async save(record: T): Promise<void> {
@@ -93,13 +92,10 @@ export class MysqlTable<T> implements ModelTable<T> {
   }
 
   async findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
-    const ix = indexPlan(this.#sql.plan, index);
-    const rows = await this.#rows(this.#sql.page(ix.fields.map((f) => f.column), [], false, 1), values.map(toParam));
-    const row = rows[0];
-    return row === undefined ? null : this.#codec.record(row);
+    return this.#rows(this.#sql.unique(indexPlan(this.#sql.plan, index)), values.map(toParam)).then(this.#first);
   }
 
-  findMany(index: string, values: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
+  async findMany(index: string, values: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
     const ix = indexPlan(this.#sql.plan, index);
     return this.#page(ix.fields.map((f) => f.column), values, this.#sql.plan.key, page);
   }
@@ -127,28 +123,28 @@ export class MysqlTable<T> implements ModelTable<T> {
     }
   }
 
-  async #rows(sql: string, params: Param[]): Promise<unknown[][]> {
-    try {
-      const [rows] = await this.db.execute({ sql, rowsAsArray: true }, params);
-      return rows as RowDataPacket[] as unknown as unknown[][];
-    } catch (error) {
-      throw this.#error(error);
-    }
+  // Promise chains rather than async functions: these run on every call.
+  #rows(sql: string, params: Param[]): Promise<unknown[][]> {
+    return this.db.execute({ sql, rowsAsArray: true }, params).then(([rows]) => rows as RowDataPacket[] as unknown as unknown[][], this.#reject);
   }
 
-  async #run(sql: string, params: Param[]): Promise<ResultSetHeader> {
-    try {
-      return await this.#raw(sql, params);
-    } catch (error) {
-      throw this.#error(error);
-    }
+  #run(sql: string, params: Param[]): Promise<ResultSetHeader> {
+    return this.#raw(sql, params).catch(this.#reject);
   }
 
   /** Runs a write and lets mysql2's error through, for callers that branch on it. */
-  async #raw(sql: string, params: Param[]): Promise<ResultSetHeader> {
-    const [result] = await this.db.execute({ sql }, params);
-    return result as ResultSetHeader;
+  #raw(sql: string, params: Param[]): Promise<ResultSetHeader> {
+    return this.db.execute({ sql }, params).then(([result]) => result as ResultSetHeader);
   }
+
+  readonly #first = (rows: unknown[][]): T | null => {
+    const row = rows[0];
+    return row === undefined ? null : this.#codec.record(row);
+  };
+
+  readonly #reject = (error: unknown): never => {
+    throw this.#error(error);
+  };
 
   #error(error: unknown): unknown {
     return toModelError(error, this.#sql.plan.model.name, this.connection.name, this.connection.address);

@@ -2,7 +2,7 @@
 // Statements run as prepared statements (mysql2 execute), so this text is parsed once per
 // pooled connection.
 import type { ModelDescriptor } from "../descriptor.js";
-import { planOf, type KeyPart, type ModelPlan } from "../plan.js";
+import { planOf, type IndexPlan, type KeyPart, type ModelPlan } from "../plan.js";
 import { quoteName } from "./ddl.js";
 
 export class SqlPlan<T> {
@@ -44,6 +44,11 @@ export class SqlPlan<T> {
       const row = `(${this.plan.model.fields.map(() => "?").join(", ")})`;
       return `INSERT INTO ${this.table} (${this.columns}) VALUES ${Array.from({ length: rows }, () => row).join(", ")}`;
     });
+  }
+
+  /** The row holding these unique index values. */
+  unique(ix: IndexPlan): string {
+    return this.#cached(`unique:${ix.index.name}`, () => this.page(ix.fields.map((f) => f.column), [], false, 1));
   }
 
   selectMany(keys: number): string {

@@ -9,37 +9,59 @@
 // Zset members are `<order key>|<record key>`, all with score 0: ZRANGEBYLEX walks them in
 // primary key order (order-key.ts) and the record key follows the "|". A record and its
 // partition share the `{shard}` hash tag, so they live on one node or slot when sharded.
-import { shardedKey } from "../../redis/key-value/keys.js";
 import type { ModelPlan } from "../plan.js";
 import type { KeyValue } from "../values.js";
 import { textOf } from "../values.js";
 
+const SPECIAL = /[%{}:\r\n]/;
+const SPECIALS = /[%{}:\r\n]/g;
+const TAG_SPECIAL = /[%{}]/;
+const TAG_SPECIALS = /[%{}]/g;
+const escape = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
+
 /** A value's text inside a key: `%`, `{`, `}`, `:` and line breaks escaped, "" written as "%". */
 function part(value: KeyValue): string {
   const text = textOf(value);
-  return text === "" ? "%" : text.replace(/[%{}:\r\n]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  if (text === "") return "%";
+  return SPECIAL.test(text) ? text.replace(SPECIALS, escape) : text;
 }
 
 export function joinParts(values: readonly KeyValue[]): string {
-  return values.map(part).join(":");
+  let out = part(values[0] as KeyValue);
+  for (let i = 1; i < values.length; i++) out += `:${part(values[i] as KeyValue)}`;
+  return out;
+}
+
+/**
+ * The `{tag}` of a shard key value, encoded exactly as runtime/redis's shardedKey() does (a test
+ * holds them equal); written out here because this runs on every call.
+ */
+export function shardTag(value: KeyValue): string {
+  const text = textOf(value);
+  if (text === "") return "{%}";
+  return `{${TAG_SPECIAL.test(text) ? text.replace(TAG_SPECIALS, escape) : text}}`;
 }
 
 export class RedisKeys {
   readonly base: string;
   readonly count: string;
 
-  constructor(prefix: string, private readonly plan: ModelPlan<unknown>) {
+  readonly #shardAt: number;
+
+  constructor(prefix: string, plan: ModelPlan<unknown>) {
+    if (/[{}]/.test(prefix)) throw new RangeError(`key prefix ${JSON.stringify(prefix)} must not contain { or }`);
     this.base = `${prefix}${plan.model.table}`;
+    this.#shardAt = plan.partition.indexOf(plan.shard);
     this.count = `${this.base}:count`;
   }
 
   /** `key` holds the primary key values; the shard value is one of the partition values. */
   record(key: readonly KeyValue[]): string {
-    return shardedKey(this.base, this.#shard(key), "r", joinParts(key));
+    return `${this.base}:${this.#shard(key)}:r:${joinParts(key)}`;
   }
 
   partition(values: readonly KeyValue[]): string {
-    return shardedKey(this.base, this.#shard(values), "p", joinParts(values));
+    return `${this.base}:${this.#shard(values)}:p:${joinParts(values)}`;
   }
 
   unique(index: string, values: readonly KeyValue[]): string {
@@ -50,8 +72,7 @@ export class RedisKeys {
     return `${this.base}:i:${index}:{${joinParts(values)}}`;
   }
 
-  /** The shard key's value as text: runtime/redis's shardedKey() makes the `{tag}` of it. */
   #shard(keyOrPartition: readonly KeyValue[]): string {
-    return textOf(keyOrPartition[this.plan.partition.indexOf(this.plan.shard)] as KeyValue);
+    return shardTag(keyOrPartition[this.#shardAt] as KeyValue);
   }
 }

@@ -1,13 +1,13 @@
 import type { CommandTarget } from "../../redis/key-value/key-router.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
-import type { ModelDescriptor } from "../descriptor.js";
+import type { FieldDescriptor, ModelDescriptor } from "../descriptor.js";
 import { alreadyExists, internal, notFound } from "../errors.js";
 import { orderKey } from "../order-key.js";
 import { indexPlan, planOf, type KeyPart, type ModelPlan } from "../plan.js";
 import { pageLimit, type ModelTable, type Page, type PageRequest } from "../store.js";
 import { keyValues, type KeyValue } from "../values.js";
 import { RedisKeys } from "./keys.js";
-import { DELETE_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
+import { DELETE_SCRIPT, WRITE_ONE_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
 import { ScriptRunner } from "./script-runner.js";
 
 /** Where errors say they came from, and how a failure becomes a typed error. */
@@ -24,6 +24,9 @@ export class RedisTable<T> implements ModelTable<T> {
   readonly #plan: ModelPlan<T>;
   readonly #keys: RedisKeys;
   readonly #keyFields;
+  /** Per index: unique or not, its key prefix and fields, in descriptor order. */
+  readonly #indexes: readonly { unique: boolean; name: string; fields: readonly FieldDescriptor[] }[];
+  readonly #partitionLength: number;
 
   constructor(
     model: ModelDescriptor<T>,
@@ -32,11 +35,14 @@ export class RedisTable<T> implements ModelTable<T> {
     this.#plan = planOf(model);
     this.#keys = new RedisKeys(ctx.keyPrefix, this.#plan as ModelPlan<unknown>);
     this.#keyFields = this.#plan.key.map((p) => p.field);
+    this.#partitionLength = this.#plan.partition.length;
+    const indexes = [...this.#plan.indexes.values()].map((ix) => ({ unique: ix.index.unique, name: ix.index.name, fields: ix.fields }));
+    // Unique index keys come first in the script's KEYS.
+    this.#indexes = [...indexes.filter((ix) => ix.unique), ...indexes.filter((ix) => !ix.unique)];
   }
 
-  async get(key: readonly KeyValue[]): Promise<T | null> {
-    const body = await this.#call(() => this.ctx.target.callBuffer("hget", this.#keys.record(key), "d"));
-    return body === null ? null : this.#decode(body as Buffer);
+  get(key: readonly KeyValue[]): Promise<T | null> {
+    return this.ctx.target.callBuffer("hget", this.#keys.record(key), "d").then((body) => (body === null ? null : this.#decode(body as Buffer)), this.#reject);
   }
 
   async getMany(keys: readonly (readonly KeyValue[])[]): Promise<(T | null)[]> {
@@ -119,24 +125,55 @@ export class RedisTable<T> implements ModelTable<T> {
     });
   }
 
-  async #write(mode: "insert" | "save" | "update", records: readonly T[]): Promise<void> {
+  #write(mode: "insert" | "save" | "update", records: readonly T[]): Promise<void> {
+    if (records.length === 1) return this.#writeOne(mode, records[0] as T);
     const keys: string[] = [this.#keys.count];
     const args: Arg[] = [mode];
     for (const record of records) {
       const key = keyValues(record, this.#keyFields);
       const rec = this.#keys.record(key);
-      const unique: string[] = [];
-      const nonUnique: string[] = [];
-      for (const [name, ix] of this.#plan.indexes) {
-        const values = keyValues(record, ix.fields);
-        if (ix.index.unique) unique.push(this.#keys.unique(name, values));
-        else nonUnique.push(this.#keys.nonUnique(name, values));
+      keys.push(rec, this.#keys.partition(key.slice(0, this.#partitionLength)));
+      let unique = 0;
+      for (const ix of this.#indexes) {
+        if (ix.unique) unique++;
+        keys.push(this.#indexKey(ix, record));
       }
-      keys.push(rec, this.#keys.partition(key.slice(0, this.#plan.partition.length)), ...unique, ...nonUnique);
-      const body = this.#plan.model.codec.encode(record).finish();
-      args.push(unique.length, nonUnique.length, Buffer.from(body.buffer, body.byteOffset, body.byteLength), this.#member(key, rec));
+      args.push(unique, this.#indexes.length - unique, this.#body(record), this.#member(key, rec));
     }
-    const reply = (await this.#call(() => this.ctx.scripts.run(WRITE_SCRIPT, keys, args))) as string[];
+    return this.ctx.scripts.run(WRITE_SCRIPT, keys, args).then((reply) => this.#written(reply as string[]), this.#reject);
+  }
+
+  #writeOne(mode: "insert" | "save" | "update", record: T): Promise<void> {
+    const key = keyValues(record, this.#keyFields);
+    const rec = this.#keys.record(key);
+    const keys = [this.#keys.count, rec, this.#keys.partition(key.slice(0, this.#partitionLength))];
+    let unique = 0;
+    let held = "";
+    for (const ix of this.#indexes) {
+      const indexKey = this.#indexKey(ix, record);
+      keys.push(indexKey);
+      if (ix.unique) unique++;
+      held += `${ix.unique ? "u" : "i"}${indexKey}\n`;
+    }
+    const args = [mode, unique, this.#body(record), this.#member(key, rec), held];
+    return this.ctx.scripts.run(WRITE_ONE_SCRIPT, keys, args).then((reply) => {
+      const text = String(reply);
+      const colon = text.indexOf(":");
+      this.#written(colon < 0 ? [text] : [text.slice(0, colon), text.slice(colon + 1)]);
+    }, this.#reject);
+  }
+
+  #indexKey(ix: { unique: boolean; name: string; fields: readonly FieldDescriptor[] }, record: T): string {
+    const values = keyValues(record, ix.fields);
+    return ix.unique ? this.#keys.unique(ix.name, values) : this.#keys.nonUnique(ix.name, values);
+  }
+
+  #body(record: T): Buffer {
+    const body = this.#plan.model.codec.encode(record).finish();
+    return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  #written(reply: readonly string[]): void {
     const model = this.#plan.model.name;
     switch (reply[0]) {
       case "ok":
@@ -159,6 +196,11 @@ export class RedisTable<T> implements ModelTable<T> {
   #member(key: readonly KeyValue[], recordKey: string): string {
     return `${orderKey(this.#plan.key, key)}|${recordKey}`;
   }
+
+  /** Rethrows a client failure as the typed error (for `.then(…, this.#reject)`). */
+  readonly #reject = (error: unknown): never => {
+    throw this.ctx.fail(error, this.#plan.model.name);
+  };
 
   async #call<R>(run: () => Promise<R>): Promise<R> {
     try {

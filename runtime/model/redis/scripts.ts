@@ -61,6 +61,55 @@ end
 return { 'ok' }
 `;
 
+/**
+ * One record, the common case, with as few server calls as a hand-written script: unique values
+ * are claimed with SET NX GET (Redis ≥ 7), claims are undone if a later one conflicts, and the
+ * index keys the record holds (`held`, built by the client) replace the old ones.
+ * KEYS: count, record, partition, unique keys…, index keys…
+ * ARGV: mode, #unique, body, member, held. Returns "ok", "exists:<what>" or "missing".
+ */
+export const WRITE_ONE_SCRIPT = `
+local rec, mode, nu = KEYS[2], ARGV[1], tonumber(ARGV[2])
+local exists = redis.call('EXISTS', rec) == 1
+if exists then
+  if mode == 'insert' then return 'exists:primary key' end
+elseif mode == 'update' then
+  return 'missing'
+end
+local claimed = {}
+for i = 4, 3 + nu do
+  local owner = redis.call('SET', KEYS[i], rec, 'NX', 'GET')
+  if not owner then
+    claimed[#claimed + 1] = KEYS[i]
+  elseif owner ~= rec then
+    for _, key in ipairs(claimed) do redis.call('DEL', key) end
+    return 'exists:' .. KEYS[i]
+  end
+end
+if exists then
+  local old = redis.call('HGET', rec, 'x')
+  if old and old ~= ARGV[5] then
+    local keep = {}
+    for i = 4, #KEYS do keep[KEYS[i]] = true end
+    for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
+      if not keep[key] then
+        if kind == 'u' then
+          if redis.call('GET', key) == rec then redis.call('DEL', key) end
+        else
+          redis.call('ZREM', key, ARGV[4])
+        end
+      end
+    end
+  end
+else
+  redis.call('INCR', KEYS[1])
+end
+for i = 4 + nu, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[4]) end
+redis.call('HSET', rec, 'd', ARGV[3], 'x', ARGV[5])
+redis.call('ZADD', KEYS[3], 0, ARGV[4])
+return 'ok'
+`;
+
 /** KEYS: count, record, partition. ARGV: member. Returns 1 when a record was deleted. */
 export const DELETE_SCRIPT = `
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
