@@ -75,6 +75,8 @@ const handle = (stream: ServerHttp2Stream, path: string, frame: Buffer): void =>
 };
 
 const server = createServer();
+// small responses must not wait for the client's delayed ACK
+server.on("connection", (socket: import("node:net").Socket) => socket.setNoDelay(true));
 server.on("stream", (stream, headers) => {
   const path = String(headers[constants.HTTP2_HEADER_PATH] ?? "");
   const chunks: Buffer[] = [];
