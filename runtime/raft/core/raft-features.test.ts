@@ -79,6 +79,14 @@ describe("leadership transfer (thesis §3.10)", () => {
     expect(n.get(1).term).toBe(2);
   });
 
+  it("a transfer asked of a follower is forwarded to the leader with the transferee intact", () => {
+    const n = cluster(3);
+    n.campaign(1);
+    n.send(msg({ type: MT.TransferLeader, from: 3, to: 2 }));
+    expect(n.get(3).state).toBe(StateType.Leader);
+    expect(n.get(2).state).toBe(StateType.Follower);
+  });
+
   it("a lagging transferee is caught up first", () => {
     const n = cluster(3);
     n.campaign(1);

@@ -92,7 +92,8 @@ export class Raft {
   // ---- sending -----------------------------------------------------------------------------
 
   send(m: Message): void {
-    m.from = this.id;
+    // a forwarded request keeps its origin (a transfer names its transferee in `from`)
+    if (m.from === NONE) m.from = this.id;
     if (m.type === MT.Vote || m.type === MT.VoteResp || m.type === MT.PreVote || m.type === MT.PreVoteResp) {
       if (m.term === 0) throw new Error(`term must be set on ${m.type}`);
     } else if (m.term !== 0) {

@@ -8,7 +8,7 @@ export interface ReadIndexStatus {
   acks: Set<number>;
 }
 
-const key = (ctx: Uint8Array): string => Buffer.from(ctx).toString("latin1");
+const key = (ctx: Uint8Array): string => String.fromCharCode(...ctx);
 
 export class ReadOnly {
   private pending = new Map<string, ReadIndexStatus>();

@@ -28,7 +28,7 @@ export function stepFollower(r: Raft, m: Message): void {
       return;
     case MT.TransferLeader:
       if (r.lead === NONE) return;
-      r.send({ ...m, to: r.lead, term: 0 });
+      r.send({ ...m, to: r.lead, term: 0 }); // from stays the transferee
       return;
     case MT.TimeoutNow:
       // §3.10 of the thesis: the leader asked us to take over; skip pre-vote, the leader is cooperating
