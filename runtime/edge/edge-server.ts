@@ -59,8 +59,8 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
   }
 
   /** Builds the app from what is registered now and listens; port 0 picks a free one. */
-  listen(port: number): Promise<number> {
-    if (this.#listenSocket !== undefined) return Promise.reject(new Error("already listening"));
+  async listen(port: number): Promise<number> {
+    if (this.#listenSocket !== undefined) throw new Error("already listening");
     const app = uWS.App();
     const httpFrames = new FrameHandler(this.dispatcher, this.#gate, "http");
     app.ws(this.#options.wsPath ?? "/ws", wsBehavior(this.#ws));

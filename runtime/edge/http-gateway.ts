@@ -199,9 +199,16 @@ async function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, r
 
 /** One uWS route per REST binding, each handler built once at startup. */
 export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Auth>>, frames: FrameHandler<Auth>, limits: EdgeLimits): void {
+  const taken = new Map<string, string>();
   for (const route of routes) {
     const binding = route.method.http;
     if (binding === undefined) continue;
+    // uWS would silently serve the first of two rpcs bound to one route; refuse to start instead.
+    const key = `${binding.method} ${uwsPattern(binding.path).replace(/:[^/]+/g, ":")}`;
+    const rpc = `${route.method.service}.${route.method.name}`;
+    const other = taken.get(key);
+    if (other !== undefined) throw new Error(`${rpc} and ${other} are both bound to ${binding.method} ${binding.path}`);
+    taken.set(key, rpc);
     const readsBody = binding.body !== "";
     register[binding.method](app, uwsPattern(binding.path), (res, req) => {
       const ex: Exchange = { aborted: false };

@@ -159,3 +159,13 @@ describe("edge limits and refusals", () => {
     accepted.close();
   });
 });
+
+describe("REST route table", () => {
+  it("refuses to start when two rpcs are bound to one verb and path", async () => {
+    const server = new EdgeServer({ host: "127.0.0.1" });
+    registerEcho(server, new EchoService());
+    const say = EchoDescriptor.methods.say;
+    server.add({ ...say, constructorId: 4242, name: "SayAgain", http: { ...say.http!, path: "/echo" } }, async (i: EchoRequest) => ({ ...i, serverTime: 0n }));
+    await expect(server.listen(0)).rejects.toThrow(/SayAgain and examples.echo.Echo.Say|Say and examples.echo.Echo.SayAgain/);
+  });
+});
