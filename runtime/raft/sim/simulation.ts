@@ -265,8 +265,11 @@ export class Simulation implements SimNodeHost {
   private runUntil(t: number): void {
     while (this.q.runNext(t)) {
       this.stats.events++;
+      // the incremental checks run at every Ready; a full pairwise scan of the logs backs them up
+      if (this.stats.events % 256 === 0) this.checker.scanLogs(this.live().map((n) => n.rn.raft));
       if (this.checker.violations.length > 0) return;
     }
+    this.checker.scanLogs(this.live().map((n) => n.rn.raft));
     this.stats.leaders = this.checker.leaderCount();
   }
 }
