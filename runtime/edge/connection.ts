@@ -121,6 +121,7 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
   close(code = 1000, reason = ""): void {
     const ws = this.#ws;
     if (ws === undefined) return;
+    if (this.#outbox.length > 0) ws.cork(this.#sendOutbox); // replies already made go out first
     this.#ws = undefined;
     ws.end(code, reason);
   }

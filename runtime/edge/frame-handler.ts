@@ -142,9 +142,10 @@ export class FrameHandler<Auth = unknown> {
     } else {
       frame = this.errorFrame(requestId, ctx.error);
     }
+    // Reply first: shutdown() waits for the gate, and must find this reply already queued.
+    peer.sendBinary(frame);
     peer.release();
     this.gate.leave();
-    peer.sendBinary(frame);
   }
 
   #startJson(req: JsonRequest, peer: Peer<Auth>): void {
@@ -185,8 +186,8 @@ export class FrameHandler<Auth = unknown> {
     } else {
       text = jsonError(req.requestId, ctx.error);
     }
+    peer.sendText(text);
     peer.release();
     this.gate.leave();
-    peer.sendText(text);
   }
 }
