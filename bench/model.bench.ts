@@ -3,10 +3,14 @@
 // alternating rounds with CONCURRENCY calls in flight, so client-side overhead shows through
 // the network time; the ratio is generated time / hand-written time (target ≤ 1.10).
 import { randomBytes } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import type { RowDataPacket } from "mysql2/promise";
 import { Session } from "../generated/examples/accounts.js";
 import { SessionModel, SessionRepository } from "../generated/examples/accounts.models.js";
 import { MysqlStore, RedisStore } from "../runtime/index.js";
+import { MysqlTable } from "../runtime/model/mysql/mysql-table.js";
+import { RedisTable } from "../runtime/model/redis/redis-table.js";
+import { ScriptRunner } from "../runtime/model/redis/script-runner.js";
 import { requireMachineRedis, requireMariaDb } from "../test/support/services.js";
 
 const CONCURRENCY = 16;
@@ -157,6 +161,58 @@ async function redisBench(): Promise<void> {
   }
 }
 
+/**
+ * The client's own CPU per call, with the server replaced by an immediately resolving stub: what
+ * the generated layer adds on top of the hand-written calls, free of network and server noise.
+ */
+async function clientCpu(): Promise<void> {
+  const row = [["5", "123", "t", "phone"]];
+  const mysqlDb = { execute: async (options: { sql: string } | string) => (typeof options !== "string" && options.sql.startsWith("SELECT") ? [row, []] : [{ affectedRows: 1 }, []]) };
+  const mysqlTable = new MysqlTable(SessionModel, "t", mysqlDb as never, { name: "cpu", address: "stub" });
+  const mysqlRepo = new SessionRepository({ kind: "mysql", name: "cpu", table: () => mysqlTable, migrate: async () => [], close: async () => {} } as never);
+  const body = Buffer.from(Session.encode(session(1)).finish());
+  const redisTarget = {
+    call: async (command: string, ..._args: unknown[]) => (command === "evalsha" ? "ok" : command === "get" ? "rec" : null),
+    callBuffer: async () => body,
+    pipeline: () => ({ exec: async () => [] }),
+    multi: () => ({ exec: async () => [] }),
+  };
+  const redisTable = new RedisTable(SessionModel, { target: redisTarget as never, scripts: new ScriptRunner(redisTarget as never), keyPrefix: "p:", fail: (e) => e });
+  const redisRepo = new SessionRepository({ kind: "redis", name: "cpu", table: () => redisTable, migrate: async () => {}, close: async () => {} } as never);
+  const fromRow = (r: unknown[]): Session => ({ accountId: BigInt(r[0] as string), createdAt: BigInt(r[1] as string), token: r[2] as string, device: r[3] as string });
+  const base = "p:session";
+  const pairs: [string, string, Op, Op][] = [
+    ["mysql", "read by key", async (i) => { const s = session(i); const [r] = await mysqlDb.execute({ sql: "SELECT …" }); return fromRow((r as unknown[][])[0] as unknown[]) && s; }, (i) => mysqlRepo.get(session(i))],
+    ["mysql", "insert", async (i) => { const s = session(i); await mysqlDb.execute({ sql: "INSERT …" }); return [s.accountId, s.createdAt, s.token, s.device]; }, (i) => mysqlRepo.insert(session(i))],
+    ["redis", "read by key", async (i) => { const s = session(i); const b = await redisTarget.callBuffer(); return Session.decode(new Uint8Array(b)) && `${base}:{${s.accountId}}:r:${s.accountId}:${s.createdAt}:${s.token}`; }, (i) => redisRepo.get(session(i))],
+    ["redis", "insert", async (i) => {
+      const s = session(i);
+      const rec = `${base}:{${s.accountId}}:r:${s.accountId}:${s.createdAt}:${s.token}`;
+      const tokenKey = `${base}:u:session_token:{${s.token}}`;
+      const deviceKey = `${base}:i:session_device:{${s.device}}`;
+      return redisTarget.call("evalsha", "sha", 5, rec, `${base}:{${s.accountId}}:p:${s.accountId}`, tokenKey, deviceKey, `${base}:count`,
+        Buffer.from(Session.encode(s).finish()), `${s.createdAt}|${rec}`, `u${tokenKey}\ni${deviceKey}\n`);
+    }, (i) => redisRepo.insert(session(i))],
+  ];
+  const N = 50_000;
+  const cpu = async (op: Op) => {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) await op(i);
+    return Number(process.hrtime.bigint() - started) / 1e3 / N;
+  };
+  console.log("\nclient CPU per call, server stubbed (µs; median of 5)\n");
+  console.log("back-end  operation              hand-written  generated  added");
+  for (const [backend, op, hand, generated] of pairs) {
+    const h: number[] = [];
+    const g: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      h.push(await cpu(hand));
+      g.push(await cpu(generated));
+    }
+    console.log(`${backend.padEnd(9)} ${op.padEnd(22)} ${median(h).toFixed(2).padStart(12)} ${median(g).toFixed(2).padStart(10)}  ${(median(g) - median(h)).toFixed(2)}`);
+  }
+}
+
 await mysqlBench();
 await redisBench();
 
@@ -166,3 +222,5 @@ console.log("back-end  operation              hand-written  generated  ratio");
 for (const r of rows) {
   console.log(`${r.backend.padEnd(9)} ${r.op.padEnd(22)} ${perOp(r.hand).padStart(12)} ${perOp(r.generated).padStart(10)}  ${r.ratio.toFixed(2)}×`);
 }
+console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`);
+await clientCpu();

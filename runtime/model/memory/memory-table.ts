@@ -124,8 +124,9 @@ export class MemoryTable<T> implements ModelTable<T> {
   #checkUnique(record: T, id: string, claimed: Map<string, string>): void {
     for (const [name, state] of this.#indexes) {
       if (!state.unique) continue;
-      const claim = `${name}\u0000${this.#valueId(state, record)}`;
-      const owner = this.#indexes.get(name)?.entries.get(this.#valueId(state, record))?.[0] ?? claimed.get(claim);
+      const value = this.#valueId(state, record);
+      const claim = `${name}\u0000${value}`;
+      const owner = state.entries.get(value)?.[0] ?? claimed.get(claim);
       if (owner !== undefined && owner !== id) throw alreadyExists(this.#plan.model.name, `unique index ${name}`);
       claimed.set(claim, id);
     }

@@ -13,7 +13,7 @@ type Param = ReturnType<typeof toParam>;
 
 /** A pool or one connection (inside a transaction): whatever runs prepared statements. */
 export interface Executor {
-  execute(options: QueryOptions, values: Param[]): Promise<[unknown, FieldPacket[]]>;
+  execute(options: QueryOptions | string, values: Param[]): Promise<[unknown, FieldPacket[]]>;
 }
 
 /** Where errors say they came from. */
@@ -134,7 +134,7 @@ export class MysqlTable<T> implements ModelTable<T> {
 
   /** Runs a write and lets mysql2's error through, for callers that branch on it. */
   #raw(sql: string, params: Param[]): Promise<ResultSetHeader> {
-    return this.db.execute({ sql }, params).then(([result]) => result as ResultSetHeader);
+    return this.db.execute(sql, params).then(([result]) => result as ResultSetHeader);
   }
 
   readonly #first = (rows: unknown[][]): T | null => {

@@ -11,14 +11,12 @@ export class ScriptRunner {
 
   constructor(private readonly target: CommandTarget) {}
 
-  async run(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+  run(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     let sha = this.#shas.get(script);
     if (sha === undefined) this.#shas.set(script, (sha = createHash("sha1").update(script).digest("hex")));
-    try {
-      return await this.target.call("evalsha", sha, keys.length, ...keys, ...args);
-    } catch (error) {
+    return this.target.call("evalsha", sha, keys.length, ...keys, ...args).catch((error: unknown) => {
       if (replyCode(error) !== "NOSCRIPT") throw error;
       return this.target.call("eval", script, keys.length, ...keys, ...args);
-    }
+    });
   }
 }
