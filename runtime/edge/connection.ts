@@ -21,6 +21,11 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
   #closed = false;
   /** Set by the gateway: serves held frames once replies go out and the buffer has room. */
   resumeHeld: (() => void) | undefined = undefined;
+  /**
+   * True once a send reported buffered bytes, until the buffer is seen empty again: only then
+   * does the gateway ask uWS for the buffered amount, so the common case is a field read.
+   */
+  sendBuffered = false;
 
   constructor(
     readonly id: number,
@@ -83,7 +88,7 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
     const out = this.#outbox;
     for (let i = 0; i < out.length; i++) {
       const f = out[i]!;
-      ws.send(f, typeof f !== "string");
+      if (ws.send(f, typeof f !== "string") !== 1) this.sendBuffered = true;
     }
     out.length = 0;
   };

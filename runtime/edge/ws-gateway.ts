@@ -79,7 +79,7 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
         return;
       }
       const frame = isBinary ? new Uint8Array(message.slice(0)) : textDecoder.decode(message);
-      if (conn.held.length > 0 || ws.getBufferedAmount() >= limits.sendHighWaterBytes) {
+      if (conn.held.length > 0 || (conn.sendBuffered && ws.getBufferedAmount() >= limits.sendHighWaterBytes)) {
         // The client is not reading its replies: stop serving it until the buffer drains.
         if (conn.held.length >= limits.maxHeldFrames) {
           conn.close(1008, "not reading replies");
@@ -92,7 +92,9 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
     },
 
     drain(ws: WebSocket<SocketData<Auth>>): void {
-      serveHeld(state, ws, ws.getUserData().conn);
+      const conn = ws.getUserData().conn;
+      if (ws.getBufferedAmount() === 0) conn.sendBuffered = false;
+      serveHeld(state, ws, conn);
     },
 
     close(ws: WebSocket<SocketData<Auth>>, code: number, message: ArrayBuffer): void {
