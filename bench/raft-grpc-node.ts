@@ -92,4 +92,8 @@ await new Promise<void>((resolve, reject) => {
   server.once("error", reject);
   server.listen(cfg.grpcPort, "127.0.0.1", () => resolve());
 });
+process.on("SIGTERM", () => {
+  server.close();
+  void kv.stop().finally(() => process.exit(0));
+});
 process.stdout.write("READY\n");

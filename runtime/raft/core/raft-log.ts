@@ -129,9 +129,13 @@ export class RaftLog {
     return this.storage.term(i);
   }
 
+  /** Term of entry i, undefined when compacted or absent. Hot (every appended entry): no exceptions. */
   termOrUndefined(i: number): number | undefined {
+    if (i < this.firstIndex() - 1 || i > this.lastIndex()) return undefined;
+    const u = this.unstable.maybeTerm(i);
+    if (u !== undefined) return u;
     try {
-      return this.term(i);
+      return this.storage.term(i);
     } catch (e) {
       if (isRaftError(e, "COMPACTED") || isRaftError(e, "UNAVAILABLE")) return undefined;
       throw e;
