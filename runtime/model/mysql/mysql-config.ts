@@ -9,8 +9,6 @@ export interface MysqlConfig {
   readonly poolSize?: number;
   /** Give up connecting after this time; default 5000 ms. */
   readonly connectTimeoutMs?: number;
-  /** Reject a statement that runs longer; default none. */
-  readonly queryTimeoutMs?: number;
   /** Prepended to every table name (tests use it to keep their own tables). */
   readonly tablePrefix?: string;
 }
