@@ -5,6 +5,7 @@ import {
   getExtension,
   hasExtension,
   ScalarType as PbScalar,
+  type DescEnum,
   type DescField,
   type DescFile,
   type DescMessage,
@@ -38,6 +39,7 @@ import type {
   SchemaIR,
   ServiceIR,
   SourceRef,
+  TypeRef,
 } from "./ir.js";
 import { builtinConnectionKinds } from "./ir.js";
 import { readModel } from "./read-model.js";
@@ -252,40 +254,40 @@ export class RequestReader {
 function fieldType(desc: DescField): FieldType {
   switch (desc.fieldKind) {
     case "scalar":
-      return { kind: "scalar", scalar: scalarNames[desc.scalar] };
+      return scalarType(desc.scalar);
     case "enum":
-      return { kind: "enum", enumName: desc.enum.typeName, ref: enumRef(desc.enum) };
+      return enumType(desc.enum);
     case "message":
-      return { kind: "message", ref: messageRef(desc.message) };
+      return messageType(desc.message);
     case "list":
       switch (desc.listKind) {
         case "scalar":
-          return { kind: "scalar", scalar: scalarNames[desc.scalar] };
+          return scalarType(desc.scalar);
         case "enum":
-          return { kind: "enum", enumName: desc.enum.typeName, ref: enumRef(desc.enum) };
+          return enumType(desc.enum);
         case "message":
-          return { kind: "message", ref: messageRef(desc.message) };
+          return messageType(desc.message);
       }
       break;
     case "map": {
       const key = scalarNames[desc.mapKey];
       switch (desc.mapKind) {
         case "scalar":
-          return { kind: "map", key, value: { kind: "scalar", scalar: scalarNames[desc.scalar] } };
+          return { kind: "map", key, value: scalarType(desc.scalar) };
         case "enum":
-          return { kind: "map", key, value: { kind: "enum", enumName: desc.enum.typeName, ref: enumRef(desc.enum) } };
+          return { kind: "map", key, value: enumType(desc.enum) };
         case "message":
-          return { kind: "map", key, value: { kind: "message", ref: messageRef(desc.message) } };
+          return { kind: "map", key, value: messageType(desc.message) };
       }
     }
   }
 }
 
-function messageRef(desc: DescMessage) {
-  return { fullName: desc.typeName, tsName: tsNameOf(desc.typeName, desc.file.proto.package ?? ""), protoFile: desc.file.proto.name };
-}
+const scalarType = (scalar: PbScalar): FieldType => ({ kind: "scalar", scalar: scalarNames[scalar] });
+const enumType = (desc: DescEnum): FieldType => ({ kind: "enum", enumName: desc.typeName, ref: typeRef(desc) });
+const messageType = (desc: DescMessage): FieldType => ({ kind: "message", ref: typeRef(desc) });
 
-function enumRef(desc: { typeName: string; file: DescFile }) {
+function typeRef(desc: DescMessage | DescEnum): TypeRef {
   return { fullName: desc.typeName, tsName: tsNameOf(desc.typeName, desc.file.proto.package ?? ""), protoFile: desc.file.proto.name };
 }
 
