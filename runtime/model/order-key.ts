@@ -83,13 +83,50 @@ function encodeOne(type: ValueType, value: KeyValue): void {
   }
 }
 
+const TWO_63 = 2n ** 63n;
+const MAX_U64 = 2n ** 64n - 1n;
+
+/** A 64-bit integer's 16 hex digits, sign-shifted for int64 and complemented when descending. */
+function hex64(type: ValueType, value: bigint, descending: boolean): string {
+  let n = type === "int64" ? value + TWO_63 : value;
+  if (descending) n = MAX_U64 - n;
+  return n.toString(16).padStart(16, "0");
+}
+
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** Plain ASCII without NUL (most keys) straight to hex; undefined for anything else. */
+function asciiHex(value: string, descending: boolean): string | undefined {
+  let hex = "";
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0 || c >= 0x80) return undefined;
+    hex += HEX[descending ? 255 - c : c] as string;
+  }
+  return descending ? `${hex}ffff` : `${hex}0000`;
+}
+
 export function orderKey(parts: readonly KeyPart[], values: readonly KeyValue[]): string {
-  at = 0;
+  let hex = "";
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as KeyPart;
-    const start = at;
-    encodeOne(part.field.type, values[i] as KeyValue);
-    if (part.descending) for (let j = start; j < at; j++) scratch[j] = ~(scratch[j] as number) & 0xff;
+    const type = part.field.type;
+    if (type === "string") {
+      const ascii = asciiHex(values[i] as string, part.descending);
+      if (ascii !== undefined) {
+        hex += ascii;
+        continue;
+      }
+    }
+    // 64-bit integers straight to hex: cheaper than writing bigints into the buffer.
+    if (type === "int64" || type === "uint64") {
+      hex += hex64(type, values[i] as bigint, part.descending);
+      continue;
+    }
+    at = 0;
+    encodeOne(type, values[i] as KeyValue);
+    if (part.descending) for (let j = 0; j < at; j++) scratch[j] = ~(scratch[j] as number) & 0xff;
+    hex += scratch.toString("hex", 0, at);
   }
-  return scratch.toString("hex", 0, at);
+  return hex;
 }

@@ -64,6 +64,16 @@ export class RedisKeys {
     return `${this.base}:${this.#shard(values)}:p:${joinParts(values)}`;
   }
 
+  /** The record key and its partition's key at once, converting each value to text once. */
+  recordAndPartition(key: readonly KeyValue[], partitionLength: number): [record: string, partition: string] {
+    const tag = shardTag(key[this.#shardAt] as KeyValue);
+    let partition = part(key[0] as KeyValue);
+    for (let i = 1; i < partitionLength; i++) partition += `:${part(key[i] as KeyValue)}`;
+    let record = partition;
+    for (let i = partitionLength; i < key.length; i++) record += `:${part(key[i] as KeyValue)}`;
+    return [`${this.base}:${tag}:r:${record}`, `${this.base}:${tag}:p:${partition}`];
+  }
+
   unique(index: string, values: readonly KeyValue[]): string {
     return `${this.base}:u:${index}:{${joinParts(values)}}`;
   }

@@ -145,8 +145,8 @@ export class RedisTable<T> implements ModelTable<T> {
 
   #writeOne(mode: "insert" | "save" | "update", record: T): Promise<void> {
     const key = keyValues(record, this.#keyFields);
-    const rec = this.#keys.record(key);
-    const keys = [this.#keys.count, rec, this.#keys.partition(key.slice(0, this.#partitionLength))];
+    const [rec, partition] = this.#keys.recordAndPartition(key, this.#partitionLength);
+    const keys = [this.#keys.count, rec, partition];
     let unique = 0;
     let held = "";
     for (const ix of this.#indexes) {
