@@ -37,7 +37,21 @@ describe("redis connection faults", () => {
     const a = account({ tenant: "fault" });
     await accounts.insert(a);
 
+    // Mid-request: another client keeps the server busy in a script, our call waits behind it,
+    // and the server is SIGKILLed before it answers.
+    const busy = opened.store.client.duplicate();
+    busy.on("error", () => undefined);
+    const spin = busy.eval("local s = tonumber(redis.call('TIME')[1]) while tonumber(redis.call('TIME')[1]) < s + 3 do end return 1", 0).catch(() => undefined);
+    await sleep(100);
+    const inFlight = accounts.get(a).catch((e: unknown) => e);
+    await sleep(100);
     await fleet.kill(0);
+    const midRequest = await inFlight;
+    expect(RonyError.is(midRequest, ErrorCode.UNAVAILABLE)).toBe(true);
+    expect((midRequest as RonyError).message).toContain(`connection "cache" (${server.address})`);
+    busy.disconnect();
+    await spin;
+
     const error = await accounts.get(a).catch((e: unknown) => e);
     expect(RonyError.is(error, ErrorCode.UNAVAILABLE)).toBe(true);
     expect((error as RonyError).message).toContain(`connection "cache" (${server.address})`);
