@@ -27,7 +27,8 @@ const kv = await KvNode.start({ id: cfg.id, dataDir: cfg.dataDir, peers, bootstr
 await startKvHttpServer(kv, cfg.httpPort);
 const methods = kvMethods();
 
-// etcd's Put carries no client session: this server is the session, one sequence per request
+// etcd's Put carries no client session: this server is the session, one sequence per request.
+// Sound here because this server proposes in sequence order to one leader and never retries.
 const clientId = randomBytes(6).toString("hex");
 let seq = 0;
 

@@ -8,6 +8,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import type { ConfChange, ConfState, Entry, Message, Ready } from "../core/index.js";
 import {
+  ConfChangeType,
   EntryType,
   RaftError,
   RawNode,
@@ -37,6 +38,7 @@ export interface RaftNodeOptions {
   /** Members of a new cluster. Empty for a node that joins an existing cluster. */
   bootstrap: number[];
   stateMachine: StateMachine;
+  /** Length of a tick (default 50 ms: heartbeats every tick, elections after 10–20 ticks, as etcd's 100 ms / 1 s). */
   tickMs?: number;
   electionTick?: number;
   heartbeatTick?: number;
@@ -328,7 +330,7 @@ export class RaftNode {
         const addr = this.opts.peers.get(id);
         if (id !== this.id && addr) this.transport.addPeer(id, addr);
       }
-      if (cc.type === 1 && cc.nodeId !== this.id) this.transport.removePeer(cc.nodeId);
+      if (cc.type === ConfChangeType.RemoveNode && cc.nodeId !== this.id) this.transport.removePeer(cc.nodeId);
     } else if (e.data.length > 0) {
       result = this.opts.stateMachine.apply(e.index, e.data);
     }
