@@ -31,7 +31,7 @@ const startCluster = async (n: number, extra: { snapshotEntries?: number; compac
   for (let id = 1; id <= n + spare; id++) peers.set(id, { host: "127.0.0.1", port: await freePort() });
   const ids = [...peers.keys()].slice(0, n);
   const start = (id: number) =>
-    KvNode.start({ id, dataDir: join(root, `n${id}`), peers: new Map(peers), bootstrap: ids.includes(id) ? ids : [], tickMs: 10, ...extra });
+    KvNode.start({ id, dataDir: join(root, `n${id}`), peers: new Map(peers), bootstrap: ids.includes(id) ? ids : [], tickMs: 10, walSegmentBytes: 1024 * 1024, ...extra });
   const nodes = new Map<number, KvNode>();
   for (const id of ids) nodes.set(id, await start(id));
   cleanup.push(async () => {

@@ -20,6 +20,7 @@ import {
   seededRandom,
 } from "../core/index.js";
 import { DiskStorage } from "../storage/disk-storage.js";
+import { DEFAULT_SEGMENT_BYTES } from "../storage/wal.js";
 import type { PeerAddress } from "../transport/tcp-transport.js";
 import { TcpTransport } from "../transport/tcp-transport.js";
 
@@ -48,6 +49,8 @@ export interface RaftNodeOptions {
   compactionMargin?: number;
   maxSizePerMsg?: number;
   maxInflightMsgs?: number;
+  /** Size WAL segments are preallocated to. */
+  walSegmentBytes?: number;
 }
 
 interface PendingProposal {
@@ -118,9 +121,10 @@ export class RaftNode {
       compactionMargin: 5_000,
       maxSizePerMsg: 1024 * 1024,
       maxInflightMsgs: 256,
+      walSegmentBytes: DEFAULT_SEGMENT_BYTES,
       ...options,
     };
-    const storage = await DiskStorage.open(opts.dataDir, opts.bootstrap);
+    const storage = await DiskStorage.open(opts.dataDir, opts.bootstrap, { segmentBytes: opts.walSegmentBytes });
     const node = new RaftNode(opts, storage);
     await node.transport.start();
     node.ticker = setInterval(() => node.tick(), opts.tickMs);

@@ -1,5 +1,5 @@
 // Durable Storage: a write-ahead log and snapshot files under one directory, mirrored in memory
-// for the core to read. save() returns only once a Ready's state is on disk (fdatasync), which is
+// for the core to read. save() returns only once a Ready's state is on disk (O_DSYNC), which is
 // what allows the driver to acknowledge anything.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import type { Storage } from "../core/storage.js";
 import { MemoryStorage } from "../core/storage.js";
 import { bootstrapEntries } from "../core/bootstrap.js";
 import { Snapshotter } from "./snapshotter.js";
+import type { WalOptions } from "./wal.js";
 import { Wal } from "./wal.js";
 import type { WalRecord } from "./wal-record.js";
 import { RecordKind } from "./wal-record.js";
@@ -33,14 +34,14 @@ export class DiskStorage implements Storage {
   ) {}
 
   /** Opens (and recovers) the storage in dir; a new directory is bootstrapped with `voters`, if given. */
-  static async open(dir: string, voters: number[] = []): Promise<DiskStorage> {
+  static async open(dir: string, voters: number[] = [], opts: WalOptions = {}): Promise<DiskStorage> {
     const walDir = join(dir, "wal");
     const snapDir = join(dir, "snap");
     await mkdir(walDir, { recursive: true });
     await mkdir(snapDir, { recursive: true });
     const snapshotter = new Snapshotter(snapDir);
     const snap = await snapshotter.loadLatest();
-    const { wal, records, tornBytes, tornReason } = await Wal.open(walDir);
+    const { wal, records, tornBytes, tornReason } = await Wal.open(walDir, opts);
     const ds = new DiskStorage(wal, snapshotter);
     const replayed = ds.replay(snap, records);
     ds.recovery = { entries: replayed, snapshotIndex: snap?.meta.index ?? 0, tornBytes, tornReason };

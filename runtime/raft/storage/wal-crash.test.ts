@@ -9,6 +9,9 @@ import { describe, expect, it } from "vitest";
 import type { Entry } from "../core/types.js";
 import { EntryType } from "../core/types.js";
 import { DiskStorage } from "./disk-storage.js";
+import { decodeRecords } from "./wal-record.js";
+
+const SMALL = { segmentBytes: 64 * 1024 };
 
 const e = (index: number, size: number): Entry => ({ term: 1, index, type: EntryType.Normal, data: new Uint8Array(size).fill(index & 0xff) });
 
@@ -23,25 +26,26 @@ describe("WAL crash consistency", () => {
         async (batches, size, where, truncate) => {
           const dir = await mkdtemp(join(tmpdir(), "raft-walcrash-"));
           try {
-            const s = await DiskStorage.open(dir);
+            const s = await DiskStorage.open(dir, [], SMALL);
             let index = 0;
             const ends: number[] = []; // file size after each acknowledged batch
             const file = async () => join(dir, "wal", (await readdir(join(dir, "wal"))).sort().pop()!);
             for (const n of batches) {
               const ents = Array.from({ length: n }, () => e(++index, size));
               await s.save({ entries: ents, hardState: { term: 1, vote: 0, commit: 0 }, mustSync: true });
-              ends.push((await readFile(await file())).length);
+              ends.push(decodeRecords(await readFile(await file())).validLength);
             }
             await s.close();
             const path = await file();
             const buf = await readFile(path);
-            const at = Math.min(buf.length - 1, Math.floor(where * buf.length));
+            // damage lands within the records written, or just past them
+            const at = Math.min(buf.length - 1, Math.floor(where * (ends[ends.length - 1]! + 16)));
             if (truncate) await writeFile(path, buf.subarray(0, at));
             else {
               buf[at]! ^= 0x5a;
               await writeFile(path, buf);
             }
-            const r = await DiskStorage.open(dir);
+            const r = await DiskStorage.open(dir, [], SMALL);
             const last = r.lastIndex();
             // everything recovered is exactly what was written
             const got = last === 0 ? [] : r.entries(1, last + 1, Infinity);
@@ -57,7 +61,7 @@ describe("WAL crash consistency", () => {
             // the log is usable again: append and recover once more
             await r.save({ entries: [e(last + 1, 1)], mustSync: true });
             await r.close();
-            const again = await DiskStorage.open(dir);
+            const again = await DiskStorage.open(dir, [], SMALL);
             expect(again.lastIndex()).toBe(last + 1);
             expect(again.recovery.tornBytes).toBe(0);
             await again.close();
