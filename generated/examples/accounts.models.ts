@@ -3,9 +3,9 @@
 
 /* eslint-disable */
 import type { ModelDescriptor, ModelStore, Page, PageRequest } from "rony-ts/runtime";
-import { Repository } from "rony-ts/runtime";
+import { Repository, SingletonRepository } from "rony-ts/runtime";
 import type { Plan } from "./accounts.js";
-import { Account, Session } from "./accounts.js";
+import { Account, Session, SiteSettings } from "./accounts.js";
 
 // ---- model examples.accounts.Account: connection "db" (mysql) ----
 
@@ -157,10 +157,51 @@ export class SessionRepository extends Repository<Session, SessionKey, SessionPa
   }
 }
 
+// ---- model examples.accounts.SiteSettings: connection "db" (mysql) ----
+
+/**
+ * How examples.accounts.SiteSettings is stored: columns, keys, indexes and codec.
+ * migrate() creates its table (the name gets the connection's tablePrefix) as:
+ *
+ *     CREATE TABLE IF NOT EXISTS `site_settings` (
+ *       `theme` LONGTEXT NOT NULL DEFAULT 'light',
+ *       `revision` BIGINT NOT NULL DEFAULT 0,
+ *       `banners` JSON NOT NULL DEFAULT '[]',
+ *       `rony_singleton` TINYINT NOT NULL DEFAULT 1 CHECK (`rony_singleton` = 1),
+ *       PRIMARY KEY (`rony_singleton`)
+ *     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+ */
+export const SiteSettingsModel: ModelDescriptor<SiteSettings> = {
+  name: "examples.accounts.SiteSettings",
+  table: "site_settings",
+  codec: SiteSettings,
+  fields: [
+    { name: "theme", prop: "theme", json: "theme", column: "theme", type: "string", nullable: false, sql: "LONGTEXT NOT NULL DEFAULT 'light'", defaultValue: "light" },
+    { name: "revision", prop: "revision", json: "revision", column: "revision", type: "int64", nullable: false, sql: "BIGINT NOT NULL DEFAULT 0" },
+    { name: "banners", prop: "banners", json: "banners", column: "banners", type: "list", nullable: false, sql: "JSON NOT NULL DEFAULT '[]'" },
+  ],
+  partitionKey: [],
+  sortKey: [],
+  indexes: [
+  ],
+  shardKey: "",
+};
+
+/**
+ * The one examples.accounts.SiteSettings record; see docs/models.md.
+ * get resolves null until it is first written; update rejects with NOT_FOUND until then.
+ */
+export class SiteSettingsRepository extends SingletonRepository<SiteSettings> {
+  constructor(store: ModelStore) {
+    super(store, SiteSettingsModel);
+  }
+}
+
 /** One repository per model of examples/accounts.proto. */
 export interface AccountsModels {
   readonly account: AccountRepository;
   readonly session: SessionRepository;
+  readonly siteSettings: SiteSettingsRepository;
 }
 
 /** The repositories of examples/accounts.proto, each on its declared connection (a store: memory, mysql, redis). */
@@ -168,11 +209,12 @@ export function createAccountsModels(connections: { readonly db: ModelStore; rea
   return {
     account: new AccountRepository(connections.db),
     session: new SessionRepository(connections.cache),
+    siteSettings: new SiteSettingsRepository(connections.db),
   };
 }
 
 /** Creates the tables, columns and indexes these models need where missing (MySQL); safe to run on every start. */
 export async function migrateAccountsModels(connections: { readonly db: ModelStore; readonly cache: ModelStore }): Promise<void> {
-  await connections.db.migrate([AccountModel]);
+  await connections.db.migrate([AccountModel, SiteSettingsModel]);
   await connections.cache.migrate([SessionModel]);
 }

@@ -96,6 +96,13 @@ export interface Session {
   device: string;
 }
 
+/** Site-wide settings: exactly one record, no key. */
+export interface SiteSettings {
+  theme: string;
+  revision: bigint;
+  banners: string[];
+}
+
 function createBaseAddress(): Address {
   return { street: "", city: "", geohash: 0n };
 }
@@ -872,6 +879,110 @@ export const Session: MessageFns<Session> = {
     message.createdAt = (object.createdAt !== undefined && object.createdAt !== null) ? BigInt(object.createdAt) : 0n;
     message.token = object.token ?? "";
     message.device = object.device ?? "";
+    return message;
+  },
+};
+
+function createBaseSiteSettings(): SiteSettings {
+  return { theme: "", revision: 0n, banners: [] };
+}
+
+export const SiteSettings: MessageFns<SiteSettings> = {
+  encode(message: SiteSettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.theme !== "") {
+      writer.uint32(10).string(message.theme);
+    }
+    if (message.revision !== 0n) {
+      if (BigInt.asIntN(64, message.revision) !== message.revision) {
+        throw new globalThis.Error("value provided for field message.revision of type int64 too large");
+      }
+      writer.uint32(16).int64(message.revision);
+    }
+    for (const v of message.banners) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SiteSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSiteSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.theme = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.revision = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.banners.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SiteSettings {
+    return {
+      theme: isSet(object.theme) ? globalThis.String(object.theme) : "",
+      revision: isSet(object.revision) ? BigInt(object.revision) : 0n,
+      banners: globalThis.Array.isArray(object?.banners) ? object.banners.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: SiteSettings): unknown {
+    const obj: any = {};
+    if (message.theme !== "") {
+      obj.theme = message.theme;
+    }
+    if (message.revision !== 0n) {
+      obj.revision = message.revision.toString();
+    }
+    if (message.banners?.length) {
+      obj.banners = message.banners;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SiteSettings>): SiteSettings {
+    return SiteSettings.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SiteSettings>): SiteSettings {
+    const message = createBaseSiteSettings();
+    message.theme = object.theme ?? "";
+    message.revision = (object.revision !== undefined && object.revision !== null) ? BigInt(object.revision) : 0n;
+    message.banners = object.banners?.map((e) => e) || [];
     return message;
   },
 };

@@ -20,10 +20,12 @@ export const modelPlugin: GeneratorPlugin = {
   },
 };
 
-// What the compiler accepts but this plugin cannot generate yet, or a default that does not parse.
+// What the compiler accepts but a repository cannot serve, or a default that does not parse.
 function checkFile(file: FileIR): Diagnostic[] {
   return file.models.flatMap((model) => [
-    ...(model.singleton ? [diagnostic(model, "(rony.model).singleton", "singleton models are not supported by the model plugin yet; give the model a primary key")] : []),
+    ...(model.singleton && model.indexes.length > 0
+      ? [diagnostic(model, "(rony.model).indexes", "a singleton model has one record and no indexes; remove indexes and (rony.field).index")]
+      : []),
     ...model.message.fields.flatMap((field): Diagnostic[] => {
       try {
         parseDefault(field);

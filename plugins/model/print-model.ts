@@ -38,6 +38,11 @@ export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): 
   out.print("};");
   out.print();
 
+  if (model.singleton) {
+    printSingleton(out, rt, record, model);
+    return;
+  }
+
   const keyFields = [...model.partitionKey, ...model.sortKey.map((k) => k.field)];
   const pick = (fields: readonly FieldIR[]) => fields.map((f) => quote(f.tsName)).join(" | ");
   out.print(`/** The primary key of ${name} records: ${keyFields.map((f) => f.name).join(", ")}. */`);
@@ -53,6 +58,22 @@ export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): 
   out.print(`    super(store, ${name}Model);`);
   out.print("  }");
   for (const ix of model.indexes) printFinder(out, sink, rt, record, name, ix);
+  out.print("}");
+  out.print();
+}
+
+function printSingleton(
+  out: GeneratedFile,
+  rt: (symbol: string, typeOnly?: boolean) => ReturnType<typeof runtimeSymbol>,
+  record: ReturnType<typeof messageSymbol>,
+  model: ModelIR,
+): void {
+  const name = model.message.tsName;
+  for (const line of docLines(`The one ${model.message.fullName} record; see docs/models.md.\nget resolves null until it is first written; update rejects with NOT_FOUND until then.`)) out.print(line);
+  out.print(`export class ${out.declare(`${name}Repository`)} extends `, rt("SingletonRepository", false), "<", record, "> {");
+  out.print("  constructor(store: ", rt("ModelStore"), ") {");
+  out.print(`    super(store, ${name}Model);`);
+  out.print("  }");
   out.print("}");
   out.print();
 }

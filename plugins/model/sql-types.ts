@@ -75,9 +75,12 @@ const name = (n: string) => `\`${n.replaceAll("`", "``")}\``;
  */
 export function createTableSql(model: ModelIR): string {
   const key = [...model.partitionKey, ...model.sortKey.map((k) => k.field)];
+  // A singleton's primary key is a column that is always 1 (runtime/model/mysql/ddl.ts names it too).
+  const singleton = "rony_singleton";
   const lines = [
     ...model.message.fields.map((f) => `${name(f.column)} ${sqlColumn(model, f, parseDefault(f))}`),
-    `PRIMARY KEY (${key.map((f) => name(f.column)).join(", ")})`,
+    ...(model.singleton ? [`${name(singleton)} TINYINT NOT NULL DEFAULT 1 CHECK (${name(singleton)} = 1)`] : []),
+    `PRIMARY KEY (${model.singleton ? name(singleton) : key.map((f) => name(f.column)).join(", ")})`,
     ...model.indexes.map((ix) => `${ix.unique ? "UNIQUE KEY" : "KEY"} ${name(ix.name)} (${ix.fields.map((f) => name(f.column)).join(", ")})`),
   ];
   return `CREATE TABLE IF NOT EXISTS ${name(model.table)} (\n  ${lines.join(",\n  ")}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;

@@ -2,6 +2,7 @@
 // built-in stores (memory, mysql2, ioredis). See docs/models.md.
 export type { FieldDescriptor, IndexDescriptor, ModelCodec, ModelDescriptor, SortKeyPart, ValueType } from "./descriptor.js";
 export { Repository } from "./repository.js";
+export { SingletonRepository } from "./singleton-repository.js";
 export type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
 export { DEFAULT_PAGE, MAX_PAGE } from "./store.js";
 export type { KeyValue } from "./values.js";

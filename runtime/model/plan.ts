@@ -20,7 +20,8 @@ export interface ModelPlan<T> {
   readonly key: readonly KeyPart[];
   readonly indexes: ReadonlyMap<string, IndexPlan>;
   readonly withDefaults: readonly FieldDescriptor[];
-  readonly shard: FieldDescriptor;
+  /** The shard key field; undefined for a singleton (no key at all). */
+  readonly shard: FieldDescriptor | undefined;
 }
 
 const plans = new WeakMap<object, ModelPlan<unknown>>();
@@ -42,7 +43,7 @@ export function planOf<T>(model: ModelDescriptor<T>): ModelPlan<T> {
     key: [...partition.map((f) => ({ field: f, descending: false })), ...sort],
     indexes: new Map(model.indexes.map((ix) => [ix.name, { index: ix, fields: ix.fields.map(field) }])),
     withDefaults: model.fields.filter((f) => f.defaultValue !== undefined),
-    shard: field(model.shardKey),
+    shard: model.shardKey === "" ? undefined : field(model.shardKey),
   };
   plans.set(model, plan);
   return plan;

@@ -50,17 +50,15 @@ export class Repository<T, K extends object, P extends object> {
   }
 
   /** Insert or replace by primary key (upsert). */
-  async save(record: T): Promise<T> {
+  save(record: T): Promise<T> {
     const stored = withDefaults(this.#plan, record);
-    await this.#table.save(stored);
-    return stored;
+    return this.#table.save(stored).then(() => stored);
   }
 
   /** Replaces an existing record; rejects with NOT_FOUND when there is none. */
-  async update(record: T): Promise<T> {
+  update(record: T): Promise<T> {
     const stored = withDefaults(this.#plan, record);
-    await this.#table.update(stored);
-    return stored;
+    return this.#table.update(stored).then(() => stored);
   }
 
   delete(key: K): Promise<boolean> {

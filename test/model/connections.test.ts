@@ -86,7 +86,7 @@ describe("generated connections", () => {
       expect((await models.session.findByToken(`${prefix}tok`))?.device).toBe("d");
       await models.session.delete({ accountId: 1n, createdAt: 2n, token: `${prefix}tok` });
     } finally {
-      await connections.db.pool.query(`DROP TABLE IF EXISTS \`${prefix}account\`, \`${prefix}session\``);
+      await connections.db.pool.query(`DROP TABLE IF EXISTS \`${prefix}account\`, \`${prefix}session\`, \`${prefix}site_settings\``);
       await connections.cache.client.del(`${prefix}:session:count`);
       await connections.close();
     }

@@ -1,7 +1,7 @@
 // MySQL-only behaviour: the DDL the descriptor produces, the idempotent migration, transactions.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AccountModel, AccountRepository, SessionModel } from "../../generated/examples/accounts.models.js";
+import { AccountModel, AccountRepository, SessionModel, SiteSettingsModel } from "../../generated/examples/accounts.models.js";
 import { createTableSql, ErrorCode, MysqlStore, RonyError } from "../../runtime/index.js";
 import { openMysql, type OpenBackend } from "./support/backends.js";
 import { account } from "./support/records.js";
@@ -26,7 +26,7 @@ describe("mysql schema", () => {
   it("documents in the generated file exactly the DDL that migrate runs", () => {
     const source = readFileSync(new URL("../../generated/examples/accounts.models.ts", import.meta.url), "utf8");
     const documented = [...source.matchAll(/^ \* {5}(.*)$/gm)].map((m) => m[1]).join("\n");
-    expect(documented).toBe(createTableSql(AccountModel, "account"));
+    expect(documented).toBe([createTableSql(AccountModel, "account"), createTableSql(SiteSettingsModel, "site_settings")].join("\n"));
   });
 
   describe("on MariaDB", () => {
@@ -44,7 +44,7 @@ describe("mysql schema", () => {
     });
 
     it("does nothing when migrated again", async () => {
-      expect(await opened.store.migrate([AccountModel, SessionModel])).toEqual([]);
+      expect(await opened.store.migrate([AccountModel, SessionModel, SiteSettingsModel])).toEqual([]);
     });
 
     it("adds back a missing index and a missing column, keeping the rows", async () => {

@@ -1,7 +1,7 @@
 // The behavioural suite every back-end must pass, case for case: memory, MySQL and Redis.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Account, Plan } from "../../generated/examples/accounts.js";
-import { AccountRepository, SessionRepository } from "../../generated/examples/accounts.models.js";
+import { Account, Plan, SiteSettings } from "../../generated/examples/accounts.js";
+import { AccountRepository, SessionRepository, SiteSettingsRepository } from "../../generated/examples/accounts.models.js";
 import { ErrorCode, RonyError } from "../../runtime/index.js";
 import type { Backend, OpenBackend } from "./support/backends.js";
 import { account, session } from "./support/records.js";
@@ -384,6 +384,29 @@ export function defineModelSuite(backend: Backend): void {
       read.tags.push("mutated");
       stored.friendIds.push(99n);
       expect((await accounts.get(a))?.tags).toEqual(["a", "b"]);
+    });
+
+    it("keeps a singleton's one record through its whole life", async () => {
+      const settings = new SiteSettingsRepository(opened.store);
+      expect([await settings.get(), await settings.exists()]).toEqual([null, false]);
+      await rejectsWith(settings.update(SiteSettings.fromPartial({ revision: 1n })), ErrorCode.NOT_FOUND);
+      const first = await settings.insert(SiteSettings.fromPartial({ revision: 1n, banners: ["hi"] }));
+      expect(first.theme).toBe("light");
+      await rejectsWith(settings.insert(SiteSettings.fromPartial({ revision: 2n })), ErrorCode.ALREADY_EXISTS);
+      expect(await settings.get()).toEqual(first);
+      const second = await settings.save({ theme: "dark", revision: 2n ** 63n - 1n, banners: [] });
+      expect(await settings.get()).toEqual(second);
+      expect(await settings.update({ ...second, revision: 3n })).toEqual({ ...second, revision: 3n });
+      expect(await settings.delete()).toBe(true);
+      expect([await settings.get(), await settings.delete()]).toEqual([null, false]);
+    });
+
+    it("settles concurrent saves of a singleton into one record", async () => {
+      const settings = new SiteSettingsRepository(opened.store);
+      await Promise.all(Array.from({ length: 8 }, (_, i) => settings.save({ theme: `t${i}`, revision: BigInt(i), banners: [] })));
+      expect((await settings.get())?.theme).toMatch(/^t\d$/);
+      expect(await settings.delete()).toBe(true);
+      expect(await settings.exists()).toBe(false);
     });
 
     it("treats limit 0 as the default page size", async () => {

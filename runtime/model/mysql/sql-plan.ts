@@ -3,7 +3,7 @@
 // pooled connection.
 import type { ModelDescriptor } from "../descriptor.js";
 import { planOf, type IndexPlan, type KeyPart, type ModelPlan } from "../plan.js";
-import { quoteName } from "./ddl.js";
+import { quoteName, SINGLETON_COLUMN } from "./ddl.js";
 
 export class SqlPlan<T> {
   readonly plan: ModelPlan<T>;
@@ -24,10 +24,10 @@ export class SqlPlan<T> {
     this.plan = planOf(model);
     this.table = quoteName(table);
     this.columns = model.fields.map((f) => quoteName(f.column)).join(", ");
-    this.#keyWhere = this.plan.key.map((p) => `${quoteName(p.field.column)} = ?`).join(" AND ");
+    this.#keyWhere = equalities(this.plan.key.map((p) => p.field.column)) || "1 = 1";
     const keyNames = new Set(this.plan.key.map((p) => p.field.name));
     this.valueFields = model.fields.filter((f) => !keyNames.has(f.name));
-    const first = this.plan.key[0]?.field.column ?? "";
+    const first = this.plan.key[0]?.field.column ?? SINGLETON_COLUMN;
     const set = this.valueFields.length > 0
       ? this.valueFields.map((f) => `${quoteName(f.column)} = ?`).join(", ")
       : `${quoteName(first)} = ${quoteName(first)}`;
@@ -36,7 +36,7 @@ export class SqlPlan<T> {
     this.update = `UPDATE ${this.table} SET ${set} WHERE ${this.#keyWhere}`;
     this.deleteByKey = `DELETE FROM ${this.table} WHERE ${this.#keyWhere}`;
     this.countAll = `SELECT COUNT(*) FROM ${this.table}`;
-    this.countPartition = `SELECT COUNT(*) FROM ${this.table} WHERE ${equalities(this.plan.partition.map((f) => f.column))}`;
+    this.countPartition = `SELECT COUNT(*) FROM ${this.table} WHERE ${equalities(this.plan.partition.map((f) => f.column)) || "1 = 1"}`;
   }
 
   insert(rows: number): string {

@@ -27,6 +27,7 @@ function part(value: KeyValue): string {
 }
 
 export function joinParts(values: readonly KeyValue[]): string {
+  if (values.length === 0) return "";
   let out = part(values[0] as KeyValue);
   for (let i = 1; i < values.length; i++) out += `:${part(values[i] as KeyValue)}`;
   return out;
@@ -49,9 +50,10 @@ export class RedisKeys {
   readonly #shardAt: number;
 
   constructor(prefix: string, plan: ModelPlan<unknown>) {
+    // Braces in the prefix would move the hash tag.
     if (/[{}]/.test(prefix)) throw new RangeError(`key prefix ${JSON.stringify(prefix)} must not contain { or }`);
     this.base = `${prefix}${plan.model.table}`;
-    this.#shardAt = plan.partition.indexOf(plan.shard);
+    this.#shardAt = plan.shard === undefined ? -1 : plan.partition.indexOf(plan.shard);
     this.count = `${this.base}:count`;
   }
 
@@ -66,8 +68,8 @@ export class RedisKeys {
 
   /** The record key and its partition's key at once, converting each value to text once. */
   recordAndPartition(key: readonly KeyValue[], partitionLength: number): [record: string, partition: string] {
-    const tag = shardTag(key[this.#shardAt] as KeyValue);
-    let partition = part(key[0] as KeyValue);
+    const tag = this.#shard(key);
+    let partition = partitionLength === 0 ? "" : part(key[0] as KeyValue);
     for (let i = 1; i < partitionLength; i++) partition += `:${part(key[i] as KeyValue)}`;
     let record = partition;
     for (let i = partitionLength; i < key.length; i++) record += `:${part(key[i] as KeyValue)}`;
@@ -82,7 +84,8 @@ export class RedisKeys {
     return `${this.base}:i:${index}:{${joinParts(values)}}`;
   }
 
+  // A singleton has no key: its one record is tagged by the table name.
   #shard(keyOrPartition: readonly KeyValue[]): string {
-    return shardTag(keyOrPartition[this.#shardAt] as KeyValue);
+    return this.#shardAt < 0 ? `{${this.base}}` : shardTag(keyOrPartition[this.#shardAt] as KeyValue);
   }
 }

@@ -1,7 +1,7 @@
 // The three back-ends the shared suite runs on, each isolated: MariaDB tables under a fresh
 // prefix (dropped afterwards), Redis keys under a fresh prefix (deleted afterwards), a new memory store.
 import { randomBytes } from "node:crypto";
-import { AccountModel, SessionModel } from "../../../generated/examples/accounts.models.js";
+import { AccountModel, SessionModel, SiteSettingsModel } from "../../../generated/examples/accounts.models.js";
 import { MemoryStore, MysqlStore, RedisStore, type ModelStore } from "../../../runtime/index.js";
 import { requireMachineRedis, requireMariaDb } from "../../support/services.js";
 
@@ -15,7 +15,7 @@ export interface Backend {
   open(): Promise<OpenBackend>;
 }
 
-const models = [AccountModel, SessionModel];
+const models = [AccountModel, SessionModel, SiteSettingsModel];
 const unique = () => randomBytes(4).toString("hex");
 
 export const memoryBackend: Backend = {
