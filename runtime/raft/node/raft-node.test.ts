@@ -129,4 +129,23 @@ describe("RaftNode over TCP and disk", () => {
     await eventually(() => l.put("c", 100, "after", "removal"));
     expect(await eventually(() => n4.get("after"))).toBe("removal");
   });
+
+  it("a leader that loses its quorum steps down and fails pending proposals and reads with typed errors", async () => {
+    const { nodes } = await startCluster(3);
+    const l = await leaderOf(nodes);
+    await l.put("c", 1, "a", "1");
+    for (const [id, k] of nodes) if (id !== l.raft.id) await k.stop();
+    const put = l.put("c", 2, "a", "2").then(
+      () => "applied",
+      (e: unknown) => (isRaftError(e) ? e.code : "other"),
+    );
+    const read = l.get("a").then(
+      () => "served",
+      (e: unknown) => (isRaftError(e) ? e.code : "other"),
+    );
+    // check-quorum: no follower answers for an election timeout, so the leader steps down
+    expect(await put).toBe("LEADERSHIP_LOST");
+    expect(l.raft.isLeader()).toBe(false);
+    expect(await read).toBe("LEADERSHIP_LOST");
+  }, 20_000);
 });

@@ -81,6 +81,7 @@ export class RaftNode {
   private readonly readPrefix = randomBytes(8).toString("hex");
   private ticks = 0;
   private readonly leaderWaiters: (() => void)[] = [];
+  private lastLeader = 0;
   private fatal: Error | undefined;
 
   private constructor(
@@ -347,6 +348,13 @@ export class RaftNode {
 
   private onSoftState(): void {
     if (this.leader() !== 0) for (const w of this.leaderWaiters.splice(0)) w();
+    if (this.leader() !== this.lastLeader) {
+      // a read index request not yet answered died with the leader that was asked; one already
+      // answered (in waitingReads) stays valid at its index
+      for (const r of this.reads.values()) r.reject(new RaftError("LEADERSHIP_LOST", "leader changed before the read was confirmed", this.leader()));
+      this.reads.clear();
+      this.lastLeader = this.leader();
+    }
     if (this.isLeader()) return;
     // a deposed leader cannot know whether its pending entries will commit
     for (const [i, p] of this.proposals) {

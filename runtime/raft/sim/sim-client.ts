@@ -22,8 +22,6 @@ export class SimClient {
   private target: number;
   private attempt = 0;
   private stopped = false;
-  /** The put being retried, if any. */
-  private openPut: KeyedOp | undefined;
   completed = 0;
 
   constructor(
@@ -70,7 +68,6 @@ export class SimClient {
     const seq = ++this.seq;
     const op: KeyedOp = { kind: "put", key, value, call: this.host.now(), ret: Infinity, client: this.id };
     this.history.push(op);
-    this.openPut = op;
     const cmd = { clientId: `c${this.id}`, seq, op: "put" as const, key, value };
     const send = (): void => {
       const attempt = ++this.attempt;
@@ -90,7 +87,6 @@ export class SimClient {
             if (attempt !== this.attempt || op.ret !== Infinity) return;
             if (r.ok) {
               op.ret = this.host.now();
-              this.openPut = undefined;
               done();
             } else retry(r.leader, 10);
           }),
