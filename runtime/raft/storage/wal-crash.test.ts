@@ -29,7 +29,7 @@ describe("WAL crash consistency", () => {
             const s = await DiskStorage.open(dir, [], SMALL);
             let index = 0;
             const ends: number[] = []; // file size after each acknowledged batch
-            const file = async () => join(dir, "wal", (await readdir(join(dir, "wal"))).sort().pop()!);
+            const file = async () => join(dir, "wal", (await readdir(join(dir, "wal"))).filter((n) => n.endsWith(".wal")).sort().pop()!);
             for (const n of batches) {
               const ents = Array.from({ length: n }, () => e(++index, size));
               await s.save({ entries: ents, hardState: { term: 1, vote: 0, commit: 0 }, mustSync: true });

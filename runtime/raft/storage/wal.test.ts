@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 const walFile = async (): Promise<string> => {
-  const names = (await readdir(join(dir, "wal"))).sort();
+  const names = (await readdir(join(dir, "wal"))).filter((n) => n.endsWith(".wal")).sort();
   return join(dir, "wal", names[names.length - 1]!);
 };
 
@@ -128,7 +128,7 @@ describe("durable storage", () => {
     await s.compact(1, { voters: [1] }, new Uint8Array([1]), 0); // rotates: the first segment is now sealed
     await s.save({ entries: [e(1, 3)], mustSync: true });
     await s.close();
-    const names = (await readdir(join(dir, "wal"))).sort();
+    const names = (await readdir(join(dir, "wal"))).filter((n) => n.endsWith(".wal")).sort();
     expect(names.length).toBe(2);
     const first = join(dir, "wal", names[0]!);
     const buf = await readFile(first);
@@ -170,6 +170,21 @@ describe("durable storage", () => {
     expect(r.term(4)).toBe(3);
     expect(r.initialState().confState.voters).toEqual([1, 2, 3]);
     await r.close();
+  });
+
+  it("never mistakes a leftover spare segment for log", async () => {
+    const s = await DiskStorage.open(dir, [], SMALL);
+    await s.save({ entries: [e(1, 1)], mustSync: true });
+    await s.close();
+    // a crash while the next segment was being zero-filled in the background
+    await writeFile(join(dir, "wal", "next.wal.spare"), Buffer.from("partly filled"));
+    const r = await DiskStorage.open(dir, [], SMALL);
+    expect(r.lastIndex()).toBe(1);
+    expect(r.recovery.tornBytes).toBe(0);
+    await r.close();
+    const spare = await readFile(join(dir, "wal", "next.wal.spare"));
+    expect(spare.length).toBe(SMALL.segmentBytes);
+    expect(spare.every((b) => b === 0)).toBe(true);
   });
 
   it("opens an empty directory with one segment", async () => {
