@@ -40,27 +40,32 @@ function fileOf(desc: Element): DescFile {
 }
 
 // Source locations indexed by path once per file: lookups happen for every element and option.
-const lineIndex = new WeakMap<DescFile, Map<string, number>>();
+interface Located {
+  readonly line: number;
+  readonly comment: string;
+}
 
-function linesOf(file: DescFile): Map<string, number> {
-  let index = lineIndex.get(file);
+const locationIndex = new WeakMap<DescFile, Map<string, Located>>();
+
+function locationsOf(file: DescFile): Map<string, Located> {
+  let index = locationIndex.get(file);
   if (index === undefined) {
     index = new Map();
     for (const loc of file.proto.sourceCodeInfo?.location ?? []) {
       const key = loc.path.join(".");
-      if (loc.span.length > 0 && !index.has(key)) index.set(key, (loc.span[0] ?? -1) + 1);
+      if (loc.span.length > 0 && !index.has(key)) index.set(key, { line: (loc.span[0] ?? -1) + 1, comment: loc.leadingComments ?? "" });
     }
-    lineIndex.set(file, index);
+    locationIndex.set(file, index);
   }
   return index;
 }
 
 /** 1-based line of the longest recorded prefix of `path` (an option's own line when recorded), or 0. */
 export function lineOf(file: DescFile, path: readonly number[]): number {
-  const index = linesOf(file);
+  const index = locationsOf(file);
   for (let len = path.length; len >= 0; len--) {
-    const line = index.get(path.slice(0, len).join("."));
-    if (line !== undefined) return line;
+    const found = index.get(path.slice(0, len).join("."));
+    if (found !== undefined) return found.line;
   }
   return 0;
 }
@@ -75,9 +80,5 @@ export function fileSource(file: DescFile, path: readonly number[]): { file: str
 }
 
 export function leadingComment(desc: Element): string {
-  const file = fileOf(desc);
-  const path = pathOf(desc);
-  const key = path.join(".");
-  const loc = file.proto.sourceCodeInfo?.location.find((l) => l.path.join(".") === key);
-  return (loc?.leadingComments ?? "").trim();
+  return (locationsOf(fileOf(desc)).get(pathOf(desc).join("."))?.comment ?? "").trim();
 }
