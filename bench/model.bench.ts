@@ -7,10 +7,12 @@ import { cpus, loadavg } from "node:os";
 import type { RowDataPacket } from "mysql2/promise";
 import { Session } from "../generated/examples/accounts.js";
 import { SessionModel, SessionRepository } from "../generated/examples/accounts.models.js";
-import { MysqlStore, RedisStore } from "../runtime/index.js";
+import { KeyValueStore, MysqlStore, RedisStore } from "../runtime/index.js";
 import { MysqlTable } from "../runtime/model/mysql/mysql-table.js";
 import { RedisTable } from "../runtime/model/redis/redis-table.js";
-import { ScriptRunner } from "../runtime/model/redis/script-runner.js";
+import type { RedisTarget } from "../runtime/model/redis/redis-target.js";
+import { ShardedRedis } from "../runtime/redis/index.js";
+import { RedisFleet } from "../test/support/redis-server.js";
 import { requireMachineRedis, requireMariaDb } from "../test/support/services.js";
 
 const CONCURRENCY = 16;
@@ -106,14 +108,23 @@ async function mysqlBench(): Promise<void> {
 }
 
 // What a careful hand-written insert does for this model: one script that refuses a taken key
-// or token and writes the record, its partition entry, its index entries and the count.
+// or token and writes the record, its partition entry, its device zset and the device directory.
 const HAND_INSERT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
 if redis.call('SET', KEYS[3], KEYS[1], 'NX') == false then return 'exists' end
 redis.call('HSET', KEYS[1], 'd', ARGV[1], 'x', ARGV[3])
 redis.call('ZADD', KEYS[2], 0, ARGV[2])
 redis.call('ZADD', KEYS[4], 0, ARGV[2])
-redis.call('INCR', KEYS[5])
+redis.call('SADD', KEYS[5], ARGV[4])
+return 'ok'
+`;
+
+// The same on shards, by hand: claim the token where it hashes, then one script on the record's node.
+const HAND_RECORD = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 'x', ARGV[3])
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+redis.call('ZADD', KEYS[3], 0, ARGV[2])
 return 'ok'
 `;
 
@@ -139,9 +150,9 @@ async function redisBench(): Promise<void> {
       const rec = recordKey(s);
       const member = `${s.createdAt}|${rec}`;
       const tokenKey = `${base}:u:session_token:{${s.token}}`;
-      const deviceKey = `${base}:i:session_device:{${s.device}}`;
-      const reply = await client.evalsha(sha, 5, rec, `${base}:{${s.accountId}}:p:${s.accountId}`, tokenKey, deviceKey, `${base}:count`,
-        Buffer.from(Session.encode(s).finish()), member, `u${tokenKey}\ni${deviceKey}\n`);
+      const deviceKey = `${base}:{${s.accountId}}:i:session_device:${s.device}`;
+      const reply = await client.evalsha(sha, 5, rec, `${base}:{${s.accountId}}:p:${s.accountId}`, tokenKey, deviceKey, `${base}:d:session_device:{${s.device}}`,
+        Buffer.from(Session.encode(s).finish()), member, `u${tokenKey}\ni${deviceKey}\n`, `{${s.accountId}}`);
       if (reply !== "ok") throw new Error(String(reply));
     }, (i) => repo.insert(session(i)));
     await compare("redis", "find by unique index", async (i) => {
@@ -162,6 +173,43 @@ async function redisBench(): Promise<void> {
 }
 
 /**
+ * The generated repository on 3 redis-server shards of our own against the same two steps by
+ * hand on the same ShardedRedis: claim the token where it hashes (SET NX), then one script on
+ * the record's node. Reads are one HGET on the record's node either way.
+ */
+async function shardedBench(): Promise<void> {
+  const fleet = await RedisFleet.start({ count: 3 });
+  const kv = await ShardedRedis.connect({ name: "bench", nodes: fleet.servers.map((s) => ({ host: s.host, port: s.port })) });
+  const prefix = `bench${run}:`;
+  const store = new KeyValueStore(kv, { keyPrefix: prefix });
+  try {
+    const repo = new SessionRepository(store);
+    for (let i = 0; i < seeded; i += 200) await repo.insertMany(Array.from({ length: 200 }, (_, j) => session(i + j)));
+    const base = `${prefix}session`;
+    const recordKey = (s: Session) => `${base}:{${s.accountId}}:r:${s.accountId}:${s.createdAt}:${s.token}`;
+    await compare("sharded", "read by key", async (i) => {
+      const body = (await kv.callBuffer("hget", recordKey(session(i % seeded)), "d")) as Buffer | null;
+      return body === null ? null : Session.decode(new Uint8Array(body));
+    }, (i) => repo.get(session(i % seeded)));
+    await compare("sharded", "insert", async (i) => {
+      const s = session(i);
+      const rec = recordKey(s);
+      const tag = `{${s.accountId}}`;
+      const tokenKey = `${base}:u:session_token:{${s.token}}`;
+      const deviceKey = `${base}:${tag}:i:session_device:${s.device}`;
+      const [claimed] = await Promise.all([kv.set(tokenKey, rec, { onlyIfAbsent: true }), kv.sadd(`${base}:d:session_device:{${s.device}}`, tag)]);
+      if (!claimed) throw new Error("token taken");
+      const reply = await kv.eval(HAND_RECORD, [rec, `${base}:${tag}:p:${s.accountId}`, deviceKey],
+        [Buffer.from(Session.encode(s).finish()), `${s.createdAt}|${rec}`, `u${tokenKey}\ni${deviceKey}\n`]);
+      if (reply !== "ok") throw new Error(String(reply));
+    }, (i) => repo.insert(session(i)));
+  } finally {
+    await store.close();
+    await fleet.stop();
+  }
+}
+
+/**
  * The client's own CPU per call, with the server replaced by an immediately resolving stub: what
  * the generated layer adds on top of the hand-written calls, free of network and server noise.
  */
@@ -171,27 +219,30 @@ async function clientCpu(): Promise<void> {
   const mysqlTable = new MysqlTable(SessionModel, "t", mysqlDb as never, { name: "cpu", address: "stub" });
   const mysqlRepo = new SessionRepository({ kind: "mysql", name: "cpu", table: () => mysqlTable, migrate: async () => [], close: async () => {} } as never);
   const body = Buffer.from(Session.encode(session(1)).finish());
-  const redisTarget = {
-    call: async (command: string, ..._args: unknown[]) => (command === "evalsha" ? "ok" : command === "get" ? "rec" : null),
+  const redisTarget: RedisTarget = {
+    oneNode: true,
+    call: async (command: string) => (command === "get" ? "rec\n1" : null),
     callBuffer: async () => body,
-    pipeline: () => ({ exec: async () => [] }),
-    multi: () => ({ exec: async () => [] }),
+    eval: async () => "ok",
+    batch: async () => [],
+    scan: async function* () {},
+    fail: (e) => e,
   };
-  const redisTable = new RedisTable(SessionModel, { target: redisTarget as never, scripts: new ScriptRunner(redisTarget as never), keyPrefix: "p:", fail: (e) => e });
+  const redisTable = new RedisTable(SessionModel, redisTarget, { keyPrefix: "p:", claimGraceMs: 0 });
   const redisRepo = new SessionRepository({ kind: "redis", name: "cpu", table: () => redisTable, migrate: async () => {}, close: async () => {} } as never);
   const fromRow = (r: unknown[]): Session => ({ accountId: BigInt(r[0] as string), createdAt: BigInt(r[1] as string), token: r[2] as string, device: r[3] as string });
   const base = "p:session";
   const pairs: [string, string, Op, Op][] = [
     ["mysql", "read by key", async (i) => { const s = session(i); const [r] = await mysqlDb.execute({ sql: "SELECT …" }); return fromRow((r as unknown[][])[0] as unknown[]) && s; }, (i) => mysqlRepo.get(session(i))],
     ["mysql", "insert", async (i) => { const s = session(i); await mysqlDb.execute({ sql: "INSERT …" }); return [s.accountId, s.createdAt, s.token, s.device]; }, (i) => mysqlRepo.insert(session(i))],
-    ["redis", "read by key", async (i) => { const s = session(i); const b = await redisTarget.callBuffer(); return Session.decode(new Uint8Array(b)) && `${base}:{${s.accountId}}:r:${s.accountId}:${s.createdAt}:${s.token}`; }, (i) => redisRepo.get(session(i))],
+    ["redis", "read by key", async (i) => { const s = session(i); const rec = `${base}:{${s.accountId}}:r:${s.accountId}:${s.createdAt}:${s.token}`; const b = (await redisTarget.callBuffer("hget", rec, "d")) as Buffer; return Session.decode(new Uint8Array(b)); }, (i) => redisRepo.get(session(i))],
     ["redis", "insert", async (i) => {
       const s = session(i);
       const rec = `${base}:{${s.accountId}}:r:${s.accountId}:${s.createdAt}:${s.token}`;
       const tokenKey = `${base}:u:session_token:{${s.token}}`;
-      const deviceKey = `${base}:i:session_device:{${s.device}}`;
-      return redisTarget.call("evalsha", "sha", 5, rec, `${base}:{${s.accountId}}:p:${s.accountId}`, tokenKey, deviceKey, `${base}:count`,
-        Buffer.from(Session.encode(s).finish()), `${s.createdAt}|${rec}`, `u${tokenKey}\ni${deviceKey}\n`);
+      const deviceKey = `${base}:{${s.accountId}}:i:session_device:${s.device}`;
+      return redisTarget.eval("sha", [rec, `${base}:{${s.accountId}}:p:${s.accountId}`, tokenKey, deviceKey, `${base}:d:session_device:{${s.device}}`],
+        [Buffer.from(Session.encode(s).finish()), `${s.createdAt}|${rec}`, `u${tokenKey}\ni${deviceKey}\n`, `{${s.accountId}}`]);
     }, (i) => redisRepo.insert(session(i))],
   ];
   const N = 50_000;
@@ -215,6 +266,7 @@ async function clientCpu(): Promise<void> {
 
 await mysqlBench();
 await redisBench();
+await shardedBench();
 
 const perOp = (ms: number) => ((ms * 1000) / OPS).toFixed(1);
 console.log(`${OPS} calls per round, ${CONCURRENCY} in flight, ${ROUNDS} round pairs; µs per call (wall time / calls), ratio = geometric mean of pair ratios\n`);

@@ -11,16 +11,20 @@ import {
   type FileSink,
   type GeneratedFile,
   type GeneratorPlugin,
+  type Printable,
 } from "../../compiler/index.js";
 import { runtimeSymbol } from "../common/imports.js";
 
-/** Built-in kind → the runtime class of its property and the OpenedConnections getter. */
-const builtins: Readonly<Record<string, { type: string; getter: string }>> = {
+/**
+ * Built-in kind → the runtime class of its property (with its connection's class as the type
+ * argument for the model stores over runtime/redis's connections) and the OpenedConnections getter.
+ */
+const builtins: Readonly<Record<string, { type: string; of?: string; getter: string }>> = {
   memory: { type: "MemoryStore", getter: "memory" },
   mysql: { type: "MysqlStore", getter: "mysql" },
   redis: { type: "RedisStore", getter: "redis" },
-  redis_sharded: { type: "ShardedRedis", getter: "redisSharded" },
-  redis_cluster: { type: "ClusterRedis", getter: "redisCluster" },
+  redis_sharded: { type: "KeyValueStore", of: "ShardedRedis", getter: "redisSharded" },
+  redis_cluster: { type: "KeyValueStore", of: "ClusterRedis", getter: "redisCluster" },
   redis_ha: { type: "RedisHa", getter: "redisHa" },
 };
 
@@ -51,7 +55,11 @@ function printConnections(out: GeneratedFile, sink: FileSink, file: FileIR): voi
   const rt = (name: string, typeOnly = true) => runtimeSymbol(sink, "", name, typeOnly);
   const p = prefixOf(file);
   const custom = file.connections.filter((c) => builtins[c.kind] === undefined);
-  const typeOf = (c: ConnectionIR) => builtins[c.kind] === undefined ? customClass(c) : rt(builtins[c.kind]?.type ?? "");
+  const typeOf = (c: ConnectionIR): Printable[] => {
+    const builtin = builtins[c.kind];
+    if (builtin === undefined) return [customClass(c)];
+    return builtin.of === undefined ? [rt(builtin.type)] : [rt(builtin.type), "<", rt(builtin.of), ">"];
+  };
 
   out.print(`/** The (rony.connection) declarations of ${file.name}. */`);
   out.print(`export const ${out.declare(`${p}ConnectionDeclarations`)} = [`);
@@ -81,7 +89,7 @@ function printConnections(out: GeneratedFile, sink: FileSink, file: FileIR): voi
 
   out.print(`/** The connections of ${file.name}, one property each; close() closes them all. */`);
   out.print(`export interface ${out.declare(`${p}Connections`)} {`);
-  for (const c of file.connections) out.print(`  readonly ${c.name}: `, typeOf(c), ";");
+  for (const c of file.connections) out.print(`  readonly ${c.name}: `, ...typeOf(c), ";");
   out.print("  close(): Promise<void>;");
   out.print("}");
   out.print();

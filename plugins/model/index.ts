@@ -23,6 +23,10 @@ export const modelPlugin: GeneratorPlugin = {
 // What the compiler accepts but a repository cannot serve, or a default that does not parse.
 function checkFile(file: FileIR): Diagnostic[] {
   return file.models.flatMap((model) => [
+    // Replicas of redis_ha never talk to each other, so only merge-on-read types are safe there.
+    ...(model.connection.kind === "redis_ha"
+      ? [diagnostic(model, "(rony.model).connection", `models are not supported on redis_ha: use its CRDTs (connection "${model.connection.name}")`)]
+      : []),
     ...(model.singleton && model.indexes.length > 0
       ? [diagnostic(model, "(rony.model).indexes", "a singleton model has one record and no indexes; remove indexes and (rony.field).index")]
       : []),

@@ -5,6 +5,9 @@ import type { RedisAddress } from "../redis/connections/clients.js";
 import { MemoryStore } from "../model/memory/memory-store.js";
 import { MysqlStore } from "../model/mysql/mysql-store.js";
 import { RedisStore } from "../model/redis/redis-store.js";
+import { KeyValueStore } from "../model/redis/key-value-store.js";
+import type { ClusterRedis } from "../redis/cluster/cluster-redis.js";
+import type { ShardedRedis } from "../redis/sharded/sharded-redis.js";
 import { unavailable } from "../model/errors.js";
 import { ConnectionConfigError, resolveSettings, type ConnectionDeclaration, type ConnectionSettings, type OpenConnectionsOptions } from "./settings.js";
 
@@ -21,7 +24,7 @@ export interface CustomConnectionConfig extends ConnectionSettings {
   readonly kind: string;
 }
 
-type Opened = MemoryStore | MysqlStore | RedisStore | RedisConnectionByKind[keyof RedisConnectionByKind] | CustomConnection;
+type Opened = MemoryStore | MysqlStore | RedisStore | KeyValueStore | RedisConnectionByKind["redis_ha"] | CustomConnection;
 
 export class OpenedConnections {
   readonly #opened = new Map<string, Opened>();
@@ -54,12 +57,14 @@ export class OpenedConnections {
     return this.#get(name, "redis") as RedisStore;
   }
 
-  redisSharded(name: string): RedisConnectionByKind["redis_sharded"] {
-    return this.#get(name, "redis_sharded") as RedisConnectionByKind["redis_sharded"];
+  /** A model store over the shards; `.connection` is the ShardedRedis. */
+  redisSharded(name: string): KeyValueStore<ShardedRedis> {
+    return this.#get(name, "redis_sharded") as KeyValueStore<ShardedRedis>;
   }
 
-  redisCluster(name: string): RedisConnectionByKind["redis_cluster"] {
-    return this.#get(name, "redis_cluster") as RedisConnectionByKind["redis_cluster"];
+  /** A model store over the cluster; `.connection` is the ClusterRedis. */
+  redisCluster(name: string): KeyValueStore<ClusterRedis> {
+    return this.#get(name, "redis_cluster") as KeyValueStore<ClusterRedis>;
   }
 
   redisHa(name: string): RedisConnectionByKind["redis_ha"] {
@@ -108,10 +113,14 @@ export class OpenedConnections {
         return MysqlStore.connect({ name: d.name, url: s.url, poolSize: s.poolSize, connectTimeoutMs: s.timeoutMs, tablePrefix: s.tablePrefix });
       case "redis":
         return RedisStore.connect({ name: d.name, url: s.url, keyPrefix: s.keyPrefix, connectTimeoutMs: s.timeoutMs, commandTimeoutMs: s.timeoutMs });
-      case "redis_sharded":
-        return createRedisConnection({ kind: "redis_sharded", name: d.name, nodes: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs });
-      case "redis_cluster":
-        return createRedisConnection({ kind: "redis_cluster", name: d.name, startupNodes: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs });
+      case "redis_sharded": {
+        const kv = await createRedisConnection({ kind: "redis_sharded", name: d.name, nodes: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs, commandTimeoutMs: s.timeoutMs });
+        return new KeyValueStore(kv, { keyPrefix: s.keyPrefix });
+      }
+      case "redis_cluster": {
+        const kv = await createRedisConnection({ kind: "redis_cluster", name: d.name, startupNodes: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs, commandTimeoutMs: s.timeoutMs });
+        return new KeyValueStore(kv, { keyPrefix: s.keyPrefix });
+      }
       case "redis_ha":
         return createRedisConnection({ kind: "redis_ha", name: d.name, replicas: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs });
       default:

@@ -1,5 +1,5 @@
 // Models: the repository base generated code extends, the descriptor it passes, and the three
-// built-in stores (memory, mysql2, ioredis). See docs/models.md.
+// built-in stores (memory, mysql2, ioredis; KeyValueStore for sharded and cluster Redis). See docs/models.md.
 export type { FieldDescriptor, IndexDescriptor, ModelCodec, ModelDescriptor, SortKeyPart, ValueType } from "./descriptor.js";
 export { Repository } from "./repository.js";
 export { SingletonRepository } from "./singleton-repository.js";
@@ -12,4 +12,5 @@ export type { MysqlConfig } from "./mysql/mysql-config.js";
 export type { MigrationStep } from "./mysql/migrate.js";
 export { createTableSql } from "./mysql/ddl.js";
 export { RedisStore, type RedisConfig } from "./redis/redis-store.js";
+export { KeyValueStore, type KeyValueStoreOptions } from "./redis/key-value-store.js";
 export { withModels, type ModelContext } from "./with-models.js";

@@ -1,14 +1,18 @@
 // The Redis key layout of a model (docs/models.md has the table):
 //
-//   <prefix><table>:{<shard>}:r:<pk>            hash: d = protobuf record, x = index keys it holds
-//   <prefix><table>:{<shard>}:p:<partition>     zset: the partition's records in key order
-//   <prefix><table>:u:<index>:{<values>}        string: record key owning a unique value
-//   <prefix><table>:i:<index>:{<values>}        zset: records with a non-unique value, in key order
-//   <prefix><table>:count                       integer: records in the model
+//   <prefix><table>:{<shard>}:r:<pk>                    hash: d = protobuf record, x = index keys it holds
+//   <prefix><table>:{<shard>}:p:<partition>             zset: the partition's records in key order
+//   <prefix><table>:{<shard>}:i:<index>:<values>        zset: the shard's records with a non-unique value
+//   <prefix><table>:d:<index>:{<values>}                set: shard tags that hold records with that value
+//   <prefix><table>:u:<index>:{<values>}                string: "<record key>\n<claim ms>", the owner of a unique value
+//
+// Every key of a record carries the record's shard key as its `{hash tag}` (as runtime/redis's
+// shardedKey() builds it), so one script on one node or slot writes a record with all of them.
+// Unique claims and the directory of a non-unique value are global: they live where the value
+// hashes and are written in a step of their own (claims.ts).
 //
 // Zset members are `<order key>|<record key>`, all with score 0: ZRANGEBYLEX walks them in
-// primary key order (order-key.ts) and the record key follows the "|". A record and its
-// partition share the `{shard}` hash tag, so they live on one node or slot when sharded.
+// primary key order (order-key.ts) and the record key follows the "|".
 import type { ModelPlan } from "../plan.js";
 import type { KeyValue } from "../values.js";
 import { textOf } from "../values.js";
@@ -17,6 +21,7 @@ const SPECIAL = /[%{}:\r\n]/;
 const SPECIALS = /[%{}:\r\n]/g;
 const TAG_SPECIAL = /[%{}]/;
 const TAG_SPECIALS = /[%{}]/g;
+const GLOB_SPECIALS = /[*?[\]\\]/g;
 const escape = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
 
 /** A value's text inside a key: `%`, `{`, `}`, `:` and line breaks escaped, "" written as "%". */
@@ -45,7 +50,8 @@ export function shardTag(value: KeyValue): string {
 
 export class RedisKeys {
   readonly base: string;
-  readonly count: string;
+  /** SCAN pattern of every partition zset of the model, on any node. */
+  readonly partitions: string;
 
   readonly #shardAt: number;
 
@@ -54,21 +60,27 @@ export class RedisKeys {
     if (/[{}]/.test(prefix)) throw new RangeError(`key prefix ${JSON.stringify(prefix)} must not contain { or }`);
     this.base = `${prefix}${plan.model.table}`;
     this.#shardAt = plan.shard === undefined ? -1 : plan.partition.indexOf(plan.shard);
-    this.count = `${this.base}:count`;
+    // Values in keys escape "}", so the first "}:p:" after the tag's "{" ends a partition key's tag.
+    this.partitions = `${this.base.replace(GLOB_SPECIALS, "\\$&")}:{*}:p:*`;
   }
 
-  /** `key` holds the primary key values; the shard value is one of the partition values. */
+  /** The `{tag}` of a primary key or partition (the shard value is one of the partition values). */
+  tag(keyOrPartition: readonly KeyValue[]): string {
+    // A singleton has no key: its one record is tagged by the table name.
+    return this.#shardAt < 0 ? `{${this.base}}` : shardTag(keyOrPartition[this.#shardAt] as KeyValue);
+  }
+
   record(key: readonly KeyValue[]): string {
-    return `${this.base}:${this.#shard(key)}:r:${joinParts(key)}`;
+    return `${this.base}:${this.tag(key)}:r:${joinParts(key)}`;
   }
 
   partition(values: readonly KeyValue[]): string {
-    return `${this.base}:${this.#shard(values)}:p:${joinParts(values)}`;
+    return `${this.base}:${this.tag(values)}:p:${joinParts(values)}`;
   }
 
   /** The record key and its partition's key at once, converting each value to text once. */
   recordAndPartition(key: readonly KeyValue[], partitionLength: number): [record: string, partition: string] {
-    const tag = this.#shard(key);
+    const tag = this.tag(key);
     let partition = partitionLength === 0 ? "" : part(key[0] as KeyValue);
     for (let i = 1; i < partitionLength; i++) partition += `:${part(key[i] as KeyValue)}`;
     let record = partition;
@@ -80,12 +92,13 @@ export class RedisKeys {
     return `${this.base}:u:${index}:{${joinParts(values)}}`;
   }
 
-  nonUnique(index: string, values: readonly KeyValue[]): string {
-    return `${this.base}:i:${index}:{${joinParts(values)}}`;
+  /** The zset of one shard's records with these index values (`tag` from `tag()`). */
+  nonUnique(tag: string, index: string, values: readonly KeyValue[]): string {
+    return `${this.base}:${tag}:i:${index}:${joinParts(values)}`;
   }
 
-  // A singleton has no key: its one record is tagged by the table name.
-  #shard(keyOrPartition: readonly KeyValue[]): string {
-    return this.#shardAt < 0 ? `{${this.base}}` : shardTag(keyOrPartition[this.#shardAt] as KeyValue);
+  /** The set of shard tags holding records with these index values. */
+  directory(index: string, values: readonly KeyValue[]): string {
+    return `${this.base}:d:${index}:{${joinParts(values)}}`;
   }
 }

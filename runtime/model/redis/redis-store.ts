@@ -1,16 +1,13 @@
 // The redis kind: one ioredis client. Records are protobuf bytes in a hash, indexes and
-// partition lists are zsets and strings kept in step by Lua scripts (keys.ts, scripts.ts).
-// The table talks to the client only through runtime/redis's CommandTarget (call, callBuffer,
-// pipeline), the surface a sharded or cluster router also offers.
+// partition lists are zsets and strings kept in step by Lua scripts (keys.ts, scripts.ts); on
+// one server every write is one script.
 import type { Redis } from "ioredis";
-import { replyCode } from "../../redis/errors.js";
-import { RonyError } from "../../rpc/errors.js";
 import { closeClient, connectClient, createClient } from "../../redis/connections/clients.js";
 import type { ModelDescriptor } from "../descriptor.js";
-import { internal, unavailable } from "../errors.js";
+import { unavailable } from "../errors.js";
 import type { ModelStore, ModelTable } from "../store.js";
-import { RedisTable, type RedisContext } from "./redis-table.js";
-import { ScriptRunner } from "./script-runner.js";
+import { RedisTable } from "./redis-table.js";
+import { ServerTarget, type RedisTarget } from "./redis-target.js";
 
 export interface RedisConfig {
   readonly name: string;
@@ -24,10 +21,29 @@ export interface RedisConfig {
   readonly commandTimeoutMs?: number;
 }
 
+/** Shared by the Redis stores: one table object per model. */
+export class RedisTables {
+  readonly #tables = new Map<string, RedisTable<unknown>>();
+
+  constructor(
+    private readonly target: RedisTarget,
+    private readonly keyPrefix: string,
+    private readonly claimGraceMs: number,
+  ) {}
+
+  table<T>(model: ModelDescriptor<T>): ModelTable<T> {
+    let table = this.#tables.get(model.name);
+    if (table === undefined) {
+      table = new RedisTable(model as ModelDescriptor<unknown>, this.target, { keyPrefix: this.keyPrefix, claimGraceMs: this.claimGraceMs });
+      this.#tables.set(model.name, table);
+    }
+    return table as ModelTable<T>;
+  }
+}
+
 export class RedisStore implements ModelStore {
   readonly kind = "redis";
-  readonly #tables = new Map<string, RedisTable<unknown>>();
-  readonly #ctx: RedisContext;
+  readonly #tables: RedisTables;
 
   constructor(
     readonly name: string,
@@ -37,12 +53,7 @@ export class RedisStore implements ModelStore {
     readonly address: string,
     keyPrefix = "",
   ) {
-    this.#ctx = {
-      target: client,
-      scripts: new ScriptRunner(client),
-      keyPrefix,
-      fail: (error, model) => this.#fail(error, model),
-    };
+    this.#tables = new RedisTables(new ServerTarget(client, name, address), keyPrefix, 0);
   }
 
   /** Connects; rejects with UNAVAILABLE naming the connection and its address. */
@@ -68,12 +79,7 @@ export class RedisStore implements ModelStore {
   }
 
   table<T>(model: ModelDescriptor<T>): ModelTable<T> {
-    let table = this.#tables.get(model.name);
-    if (table === undefined) {
-      table = new RedisTable(model as ModelDescriptor<unknown>, this.#ctx);
-      this.#tables.set(model.name, table);
-    }
-    return table as ModelTable<T>;
+    return this.#tables.table(model);
   }
 
   /** Nothing to create: keys appear on first write. */
@@ -81,15 +87,5 @@ export class RedisStore implements ModelStore {
 
   async close(): Promise<void> {
     await closeClient(this.client);
-  }
-
-  // A reply error is a bug (ours or a foreign key of the wrong type); anything else means the
-  // server could not be reached in time, which the caller may retry.
-  #fail(error: unknown, model: string): unknown {
-    if (error instanceof RonyError) return error;
-    const code = replyCode(error);
-    const reason = error instanceof Error ? error.message : String(error);
-    if (code !== undefined) return internal(model, `Redis replied ${reason}`);
-    return unavailable(this.name, this.address, reason);
   }
 }

@@ -1,110 +1,137 @@
-import type { CommandTarget } from "../../redis/key-value/key-router.js";
+// A model on Redis: reads here, writes in one-node-writes.ts (one server) or sharded-writes.ts
+// (keys spread over nodes). The key layout is the same for both (keys.ts).
 import { decodeCursor, encodeCursor } from "../cursor.js";
-import type { FieldDescriptor, ModelDescriptor } from "../descriptor.js";
-import { alreadyExists, internal, notFound } from "../errors.js";
+import type { ModelDescriptor } from "../descriptor.js";
 import { orderKey } from "../order-key.js";
-import { indexPlan, planOf, type KeyPart, type ModelPlan } from "../plan.js";
+import type { KeyPart } from "../plan.js";
 import { pageLimit, type ModelTable, type Page, type PageRequest } from "../store.js";
 import { keyValues, type KeyValue } from "../values.js";
-import { RedisKeys } from "./keys.js";
-import { DELETE_SCRIPT, WRITE_ONE_SCRIPT, WRITE_SCRIPT } from "./scripts.js";
-import { ScriptRunner } from "./script-runner.js";
+import { ModelLayout } from "./layout.js";
+import { OneNodeWrites } from "./one-node-writes.js";
+import type { Command, RedisTarget } from "./redis-target.js";
+import { ShardedWrites } from "./sharded-writes.js";
+import type { Mode, Writes } from "./writes.js";
 
-/** Where errors say they came from, and how a failure becomes a typed error. */
-export interface RedisContext {
-  readonly target: CommandTarget;
-  readonly scripts: ScriptRunner;
+export interface RedisTableOptions {
   readonly keyPrefix: string;
-  fail(error: unknown, model: string): unknown;
+  /** How old a unique claim whose owner does not hold it must be to be taken over (sharded writes). */
+  readonly claimGraceMs: number;
 }
 
-type Arg = string | Buffer | number;
+/** Keys per pipeline when counting partitions or reading pages of records. */
+const CHUNK = 500;
 
 export class RedisTable<T> implements ModelTable<T> {
-  readonly #plan: ModelPlan<T>;
-  readonly #keys: RedisKeys;
-  readonly #keyFields;
-  /** Per index: unique or not, its key prefix and fields, in descriptor order. */
-  readonly #indexes: readonly { unique: boolean; name: string; fields: readonly FieldDescriptor[] }[];
-  readonly #partitionLength: number;
+  readonly #layout: ModelLayout<T>;
+  readonly #writes: Writes;
 
   constructor(
     model: ModelDescriptor<T>,
-    private readonly ctx: RedisContext,
+    private readonly target: RedisTarget,
+    options: RedisTableOptions,
   ) {
-    this.#plan = planOf(model);
-    this.#keys = new RedisKeys(ctx.keyPrefix, this.#plan as ModelPlan<unknown>);
-    this.#keyFields = this.#plan.key.map((p) => p.field);
-    this.#partitionLength = this.#plan.partition.length;
-    const indexes = [...this.#plan.indexes.values()].map((ix) => ({ unique: ix.index.unique, name: ix.index.name, fields: ix.fields }));
-    // Unique index keys come first in the script's KEYS.
-    this.#indexes = [...indexes.filter((ix) => ix.unique), ...indexes.filter((ix) => !ix.unique)];
+    this.#layout = new ModelLayout(model, options.keyPrefix);
+    this.#writes = target.oneNode ? new OneNodeWrites(this.#layout, target) : new ShardedWrites(this.#layout, target, options.claimGraceMs);
   }
 
   get(key: readonly KeyValue[]): Promise<T | null> {
-    return this.ctx.target.callBuffer("hget", this.#keys.record(key), "d").then((body) => (body === null ? null : this.#decode(body as Buffer)), this.#reject);
+    return this.target.callBuffer("hget", this.#layout.keys.record(key), "d").then((body) => (body === null ? null : this.#decode(body as Buffer)), this.#reject);
   }
 
-  async getMany(keys: readonly (readonly KeyValue[])[]): Promise<(T | null)[]> {
-    return this.#records(keys.map((k) => this.#keys.record(k)));
+  getMany(keys: readonly (readonly KeyValue[])[]): Promise<(T | null)[]> {
+    return this.#records(keys.map((k) => this.#layout.keys.record(k)));
   }
 
   async exists(key: readonly KeyValue[]): Promise<boolean> {
-    return (await this.#call(() => this.ctx.target.call("exists", this.#keys.record(key)))) === 1;
+    return (await this.#call(() => this.target.call("exists", this.#layout.keys.record(key)))) === 1;
   }
 
   insert(records: readonly T[]): Promise<void> {
-    return this.#write("insert", records);
+    if (records.length === 1) return this.#write("insert", records[0] as T);
+    return this.#call(() => this.#writes.insertMany(records.map((r) => this.#layout.entry(r))));
   }
 
   save(record: T): Promise<void> {
-    return this.#write("save", [record]);
+    return this.#write("save", record);
   }
 
   update(record: T): Promise<void> {
-    return this.#write("update", [record]);
+    return this.#write("update", record);
   }
 
-  async delete(key: readonly KeyValue[]): Promise<boolean> {
-    const rec = this.#keys.record(key);
-    const partition = this.#keys.partition(key.slice(0, this.#plan.partition.length));
-    const keys = [this.#keys.count, rec, partition];
-    const deleted = await this.#call(() => this.ctx.scripts.run(DELETE_SCRIPT, keys, [this.#member(key, rec)]));
-    return deleted === 1;
+  delete(key: readonly KeyValue[]): Promise<boolean> {
+    return this.#call(() => this.#writes.delete(key));
   }
 
+  /**
+   * A partition's count is its zset's size. The whole model's is gathered from every node: SCAN
+   * for the model's partition zsets, then ZCARD each — O(keys on the nodes), see docs/models.md.
+   */
   async count(partition: readonly KeyValue[] | undefined): Promise<number> {
-    const reply = partition === undefined
-      ? await this.#call(() => this.ctx.target.call("get", this.#keys.count))
-      : await this.#call(() => this.ctx.target.call("zcard", this.#keys.partition(partition)));
-    return Number(reply ?? 0);
+    if (partition !== undefined) return Number(await this.#call(() => this.target.call("zcard", this.#layout.keys.partition(partition))));
+    return this.#call(async () => {
+      let total = 0;
+      let chunk: string[] = [];
+      const flush = async () => {
+        const replies = await this.target.batch(chunk.map((key) => ({ args: ["zcard", key] })));
+        for (const [error, n] of replies) {
+          if (error !== null) throw error;
+          total += Number(n);
+        }
+        chunk = [];
+      };
+      for await (const key of this.target.scan(this.#layout.keys.partitions)) {
+        chunk.push(key);
+        if (chunk.length === CHUNK) await flush();
+      }
+      if (chunk.length > 0) await flush();
+      return total;
+    });
   }
 
   async list(partition: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
-    const after = page.cursor ? [...partition, ...decodeCursor(this.#plan.sort, page.cursor)] : undefined;
-    return this.#page(this.#keys.partition(partition), after, this.#plan.sort, page);
+    const plan = this.#layout.plan;
+    const after = page.cursor ? [...partition, ...decodeCursor(plan.sort, page.cursor)] : undefined;
+    return this.#page([this.#layout.keys.partition(partition)], after, plan.sort, page);
   }
 
   async findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
-    indexPlan(this.#plan, index);
-    const rec = await this.#call(() => this.ctx.target.call("get", this.#keys.unique(index, values)));
-    return rec === null ? null : ((await this.#records([rec as string]))[0] ?? null);
+    const claim = this.#layout.claimKey(index, values);
+    const value = (await this.#call(() => this.target.call("get", claim))) as string | null;
+    if (value === null) return null;
+    const record = (await this.#records([value.slice(0, value.lastIndexOf("\n"))]))[0] ?? null;
+    // A claim left by a crashed or unfinished write may name a record that does not hold the value.
+    return record !== null && this.#layout.holds(record, index, values) ? record : null;
   }
 
   async findMany(index: string, values: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
-    const ix = indexPlan(this.#plan, index);
-    const zset = ix.index.unique ? undefined : this.#keys.nonUnique(index, values);
-    if (zset === undefined) throw new Error(`index ${index} is unique: use findUnique`);
-    const after = page.cursor ? decodeCursor(this.#plan.key, page.cursor) : undefined;
-    return this.#page(zset, after, this.#plan.key, page);
+    const where = this.#layout.finder(index, values);
+    const after = page.cursor ? decodeCursor(this.#layout.plan.key, page.cursor) : undefined;
+    if ("zset" in where) return this.#page([where.zset], after, this.#layout.plan.key, page);
+    // Scatter over the shards the directory lists: one zset per shard, merged in key order.
+    const tags = (await this.#call(() => this.target.call("smembers", where.directory))) as string[];
+    return this.#page(tags.map(where.zsetOf), after, this.#layout.plan.key, page);
   }
 
-  /** A zset page: members after the cursor's order key, then their records in one pipeline. */
-  async #page(zset: string, after: readonly KeyValue[] | undefined, cursorParts: readonly KeyPart[], page: PageRequest): Promise<Page<T>> {
+  /** A page merged from zsets: members after the cursor's order key, then their records in one pipeline. */
+  async #page(zsets: readonly string[], after: readonly KeyValue[] | undefined, cursorParts: readonly KeyPart[], page: PageRequest): Promise<Page<T>> {
     const limit = pageLimit(page);
+    if (zsets.length === 0) return { items: [], nextCursor: "" };
     // "}" sorts after "|", so "(<order key>}" starts right after every member of that key.
-    const min = after === undefined ? "-" : `(${orderKey(this.#plan.key, after)}}`;
-    const members = (await this.#call(() => this.ctx.target.call("zrangebylex", zset, min, "+", "LIMIT", 0, limit + 1))) as string[];
+    const min = after === undefined ? "-" : `(${orderKey(this.#layout.plan.key, after)}}`;
+    const range = (zset: string): Command => ({ args: ["zrangebylex", zset, min, "+", "LIMIT", 0, limit + 1] });
+    let members: string[];
+    if (zsets.length === 1) {
+      members = (await this.#call(() => this.target.call(...range(zsets[0] as string).args))) as string[];
+    } else {
+      const replies = await this.#call(() => this.target.batch(zsets.map(range)));
+      members = replies.flatMap(([error, reply]) => {
+        if (error !== null) throw this.target.fail(error, this.#layout.model.name);
+        return reply as string[];
+      });
+      // Order keys are prefix-free hex, so comparing members compares keys.
+      members.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    }
     const keys = members.slice(0, limit).map((m) => m.slice(m.indexOf("|") + 1));
     const items = (await this.#records(keys)).filter((r): r is T => r !== null);
     const last = items[items.length - 1];
@@ -115,98 +142,36 @@ export class RedisTable<T> implements ModelTable<T> {
   async #records(recordKeys: readonly string[]): Promise<(T | null)[]> {
     if (recordKeys.length === 0) return [];
     if (recordKeys.length === 1) {
-      const body = await this.#call(() => this.ctx.target.callBuffer("hget", recordKeys[0] as string, "d"));
+      const body = await this.#call(() => this.target.callBuffer("hget", recordKeys[0] as string, "d"));
       return [body === null ? null : this.#decode(body as Buffer)];
     }
-    const replies = await this.#call(() => this.ctx.target.pipeline(recordKeys.map((k) => ["hgetBuffer", k, "d"])).exec());
-    return (replies ?? []).map(([error, body]) => {
-      if (error !== null) throw this.ctx.fail(error, this.#plan.model.name);
+    const replies = await this.#call(() => this.target.batch(recordKeys.map((k) => ({ args: ["hget", k, "d"], buffer: true }))));
+    return replies.map(([error, body]) => {
+      if (error !== null) throw this.target.fail(error, this.#layout.model.name);
       return body === null ? null : this.#decode(body as Buffer);
     });
   }
 
-  #write(mode: "insert" | "save" | "update", records: readonly T[]): Promise<void> {
-    if (records.length === 1) return this.#writeOne(mode, records[0] as T);
-    const keys: string[] = [this.#keys.count];
-    const args: Arg[] = [mode];
-    for (const record of records) {
-      const key = keyValues(record, this.#keyFields);
-      const rec = this.#keys.record(key);
-      keys.push(rec, this.#keys.partition(key.slice(0, this.#partitionLength)));
-      let unique = 0;
-      for (const ix of this.#indexes) {
-        if (ix.unique) unique++;
-        keys.push(this.#indexKey(ix, record));
-      }
-      args.push(unique, this.#indexes.length - unique, this.#body(record), this.#member(key, rec));
-    }
-    return this.ctx.scripts.run(WRITE_SCRIPT, keys, args).then((reply) => this.#written(reply as string[]), this.#reject);
-  }
-
-  #writeOne(mode: "insert" | "save" | "update", record: T): Promise<void> {
-    const key = keyValues(record, this.#keyFields);
-    const [rec, partition] = this.#keys.recordAndPartition(key, this.#partitionLength);
-    const keys = [this.#keys.count, rec, partition];
-    let unique = 0;
-    let held = "";
-    for (const ix of this.#indexes) {
-      const indexKey = this.#indexKey(ix, record);
-      keys.push(indexKey);
-      if (ix.unique) unique++;
-      held += `${ix.unique ? "u" : "i"}${indexKey}\n`;
-    }
-    const args = [mode, unique, this.#body(record), this.#member(key, rec), held];
-    return this.ctx.scripts.run(WRITE_ONE_SCRIPT, keys, args).then((reply) => {
-      const text = String(reply);
-      const colon = text.indexOf(":");
-      this.#written(colon < 0 ? [text] : [text.slice(0, colon), text.slice(colon + 1)]);
-    }, this.#reject);
-  }
-
-  #indexKey(ix: { unique: boolean; name: string; fields: readonly FieldDescriptor[] }, record: T): string {
-    const values = keyValues(record, ix.fields);
-    return ix.unique ? this.#keys.unique(ix.name, values) : this.#keys.nonUnique(ix.name, values);
-  }
-
-  #body(record: T): Buffer {
-    const body = this.#plan.model.codec.encode(record).finish();
-    return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  }
-
-  #written(reply: readonly string[]): void {
-    const model = this.#plan.model.name;
-    switch (reply[0]) {
-      case "ok":
-        return;
-      case "exists":
-        throw alreadyExists(model, reply[1] === "primary key" ? "primary key" : `unique index value (${reply[1]})`);
-      case "missing":
-        throw notFound(model, "record");
-      default:
-        throw internal(model, `unexpected reply from the write script: ${JSON.stringify(reply)}`);
-    }
+  #write(mode: Mode, record: T): Promise<void> {
+    return this.#writes.write(mode, this.#layout.entry(record)).catch(this.#reject);
   }
 
   // A copy into a plain Uint8Array: bytes fields decode as views of it, and must be neither
   // Buffers (they compare unequal to Uint8Array) nor views of the client's reusable reply buffer.
   #decode(body: Buffer): T {
-    return this.#plan.model.codec.decode(new Uint8Array(body));
-  }
-
-  #member(key: readonly KeyValue[], recordKey: string): string {
-    return `${orderKey(this.#plan.key, key)}|${recordKey}`;
+    return this.#layout.model.codec.decode(new Uint8Array(body));
   }
 
   /** Rethrows a client failure as the typed error (for `.then(…, this.#reject)`). */
   readonly #reject = (error: unknown): never => {
-    throw this.ctx.fail(error, this.#plan.model.name);
+    throw this.target.fail(error, this.#layout.model.name);
   };
 
   async #call<R>(run: () => Promise<R>): Promise<R> {
     try {
       return await run();
     } catch (error) {
-      throw this.ctx.fail(error, this.#plan.model.name);
+      throw this.target.fail(error, this.#layout.model.name);
     }
   }
 }

@@ -1,128 +1,251 @@
-// The Lua scripts that keep a record, its partition list, its index keys and the count in
-// step: each write is one script, so Redis runs it atomically and a conflict writes nothing.
+// The Lua scripts of the Redis model back-end. `x` in a record hash lists the index keys the
+// record holds, one per line: "u<claim key>" or "i<zset key>". A claim's value is
+// "<record key>\n<server ms when claimed>".
 
-/**
- * KEYS: count, then per record: record, partition, unique keys…, index keys…
- * ARGV: mode ("insert" | "save" | "update"), then per record: #unique, #index, body, member.
- * Returns {"ok"} or {"exists", what} or {"missing"}. Checks every record before writing any.
- */
-export const WRITE_SCRIPT = `
-local mode = ARGV[1]
-local groups, claimed = {}, {}
-local k, a = 2, 2
-while a <= #ARGV do
-  local nu, ni = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-  local g = { rec = KEYS[k], part = KEYS[k + 1], body = ARGV[a + 2], member = ARGV[a + 3], u = {}, i = {} }
-  for j = 1, nu do g.u[j] = KEYS[k + 1 + j] end
-  for j = 1, ni do g.i[j] = KEYS[k + 1 + nu + j] end
-  k = k + 2 + nu + ni
-  a = a + 4
-  g.exists = redis.call('EXISTS', g.rec) == 1
-  if mode == 'insert' and (g.exists or claimed[g.rec]) then return { 'exists', 'primary key' } end
-  if mode == 'update' and not g.exists then return { 'missing' } end
-  claimed[g.rec] = g.rec
-  for _, key in ipairs(g.u) do
-    local owner = claimed[key] or redis.call('GET', key)
-    if owner and owner ~= g.rec then return { 'exists', key } end
-    claimed[key] = g.rec
-  end
-  groups[#groups + 1] = g
+/** `<claim value>` of this script's record, from the server clock. */
+const CLAIM_VALUE = `
+local function claimValue(rec)
+  local now = redis.call('TIME')
+  return rec .. '\\n' .. (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000))
 end
-for _, g in ipairs(groups) do
-  local keep = {}
-  for _, key in ipairs(g.u) do keep[key] = true end
-  for _, key in ipairs(g.i) do keep[key] = true end
-  if g.exists then
-    local old = redis.call('HGET', g.rec, 'x') or ''
-    for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
-      if not keep[key] then
-        if kind == 'u' then
-          if redis.call('GET', key) == g.rec then redis.call('DEL', key) end
-        else
-          redis.call('ZREM', key, g.member)
-        end
-      end
-    end
-  else
-    redis.call('INCR', KEYS[1])
-  end
-  local held = {}
-  for _, key in ipairs(g.u) do
-    redis.call('SET', key, g.rec)
-    held[#held + 1] = 'u' .. key .. '\\n'
-  end
-  for _, key in ipairs(g.i) do
-    redis.call('ZADD', key, 0, g.member)
-    held[#held + 1] = 'i' .. key .. '\\n'
-  end
-  redis.call('HSET', g.rec, 'd', g.body, 'x', table.concat(held))
-  redis.call('ZADD', g.part, 0, g.member)
-end
-return { 'ok' }
+local function ownerOf(claim) return string.match(claim, '^(.*)\\n%d+$') or claim end
 `;
 
 /**
- * One record, the common case, with as few server calls as a hand-written script: unique values
- * are claimed with SET NX GET (Redis ≥ 7), claims are undone if a later one conflicts, and the
- * index keys the record holds (`held`, built by the client) replace the old ones.
- * KEYS: count, record, partition, unique keys…, index keys…
- * ARGV: mode, #unique, body, member, held. Returns "ok", "exists:<what>" or "missing".
+ * One server only (every key on one node): claims, record, partition and index entries of one
+ * record in one atomic script, the fewest server calls. A claim whose owner record does not
+ * list it in `x` is stale (left by a crashed multi-step writer) and is taken over.
+ * KEYS: record, partition, claim keys…, zset keys…, directory keys…
+ * ARGV: mode, #claims, #zsets, body, member, held, tag. Returns "ok", "exists:<what>" or "missing".
  */
-export const WRITE_ONE_SCRIPT = `
-local rec, mode, nu = KEYS[2], ARGV[1], tonumber(ARGV[2])
+export const ONE_NODE_WRITE = `${CLAIM_VALUE}
+local rec, mode, nu, ni = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local exists = redis.call('EXISTS', rec) == 1
 if exists then
   if mode == 'insert' then return 'exists:primary key' end
 elseif mode == 'update' then
   return 'missing'
 end
-local claimed = {}
-for i = 4, 3 + nu do
-  local owner = redis.call('SET', KEYS[i], rec, 'NX', 'GET')
-  if not owner then
+local claimed, mine = {}, nil
+for i = 3, 2 + nu do
+  local owner = redis.call('GET', KEYS[i])
+  if owner == false or ownerOf(owner) ~= rec then
+    if owner then
+      local held = redis.call('HGET', ownerOf(owner), 'x')
+      if held and string.find('\\n' .. held, '\\nu' .. KEYS[i] .. '\\n', 1, true) then
+        for _, key in ipairs(claimed) do redis.call('DEL', key) end
+        return 'exists:' .. KEYS[i]
+      end
+    end
+    mine = mine or claimValue(rec)
+    redis.call('SET', KEYS[i], mine)
     claimed[#claimed + 1] = KEYS[i]
-  elseif owner ~= rec then
-    for _, key in ipairs(claimed) do redis.call('DEL', key) end
-    return 'exists:' .. KEYS[i]
   end
 end
 if exists then
   local old = redis.call('HGET', rec, 'x')
-  if old and old ~= ARGV[5] then
+  if old and old ~= ARGV[6] then
     local keep = {}
-    for i = 4, #KEYS do keep[KEYS[i]] = true end
+    for i = 3, #KEYS do keep[KEYS[i]] = true end
     for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
       if not keep[key] then
         if kind == 'u' then
-          if redis.call('GET', key) == rec then redis.call('DEL', key) end
+          local owner = redis.call('GET', key)
+          if owner and ownerOf(owner) == rec then redis.call('DEL', key) end
         else
-          redis.call('ZREM', key, ARGV[4])
+          redis.call('ZREM', key, ARGV[5])
         end
       end
     end
   end
-else
-  redis.call('INCR', KEYS[1])
 end
-for i = 4 + nu, #KEYS do redis.call('ZADD', KEYS[i], 0, ARGV[4]) end
-redis.call('HSET', rec, 'd', ARGV[3], 'x', ARGV[5])
-redis.call('ZADD', KEYS[3], 0, ARGV[4])
+for i = 3 + nu, 2 + nu + ni do redis.call('ZADD', KEYS[i], 0, ARGV[5]) end
+for i = 3 + nu + ni, #KEYS do redis.call('SADD', KEYS[i], ARGV[7]) end
+redis.call('HSET', rec, 'd', ARGV[4], 'x', ARGV[6])
+redis.call('ZADD', KEYS[2], 0, ARGV[5])
 return 'ok'
 `;
 
-/** KEYS: count, record, partition. ARGV: member. Returns 1 when a record was deleted. */
-export const DELETE_SCRIPT = `
-if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
-local old = redis.call('HGET', KEYS[2], 'x') or ''
-for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
-  if kind == 'u' then
-    if redis.call('GET', key) == KEYS[2] then redis.call('DEL', key) end
-  else
-    redis.call('ZREM', key, ARGV[1])
+/**
+ * One server only: insert many records, all or nothing, checking every record before writing any.
+ * KEYS: per record: record, partition, claim keys…, zset keys…, directory keys…
+ * ARGV: per record: #claims, #zsets, #directories, body, member, held, tag.
+ * Returns "ok" or "exists:<what>".
+ */
+export const ONE_NODE_INSERT_MANY = `${CLAIM_VALUE}
+local records, taken = {}, {}
+local k, a = 1, 1
+while a <= #ARGV do
+  local nu, ni, nd = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  local r = { rec = KEYS[k], part = KEYS[k + 1], body = ARGV[a + 3], member = ARGV[a + 4], held = ARGV[a + 5], tag = ARGV[a + 6], u = {}, i = {}, d = {} }
+  for j = 1, nu do r.u[j] = KEYS[k + 1 + j] end
+  for j = 1, ni do r.i[j] = KEYS[k + 1 + nu + j] end
+  for j = 1, nd do r.d[j] = KEYS[k + 1 + nu + ni + j] end
+  k = k + 2 + nu + ni + nd
+  a = a + 7
+  if taken[r.rec] or redis.call('EXISTS', r.rec) == 1 then return 'exists:primary key' end
+  taken[r.rec] = true
+  for _, key in ipairs(r.u) do
+    if taken[key] then return 'exists:' .. key end
+    taken[key] = true
+    local owner = redis.call('GET', key)
+    if owner then
+      local held = redis.call('HGET', ownerOf(owner), 'x')
+      if held and string.find('\\n' .. held, '\\nu' .. key .. '\\n', 1, true) then return 'exists:' .. key end
+    end
+  end
+  records[#records + 1] = r
+end
+for _, r in ipairs(records) do
+  local mine = claimValue(r.rec)
+  for _, key in ipairs(r.u) do redis.call('SET', key, mine) end
+  for _, key in ipairs(r.i) do redis.call('ZADD', key, 0, r.member) end
+  for _, key in ipairs(r.d) do redis.call('SADD', key, r.tag) end
+  redis.call('HSET', r.rec, 'd', r.body, 'x', r.held)
+  redis.call('ZADD', r.part, 0, r.member)
+end
+return 'ok'
+`;
+
+/**
+ * On the node of a unique value: claim it for a record. A claim already held by the same record
+ * is refreshed (so a concurrent take-over of it fails); `ARGV[2]`, when given, is a stale claim
+ * the caller has verified and may replace.
+ * KEYS: claim. ARGV: record key, stale claim or "", grace ms.
+ * Returns {"new", value} | {"refreshed", value} | {"taken", claim} | {"aged", claim} (older than the grace).
+ */
+export const CLAIM = `${CLAIM_VALUE}
+local current = redis.call('GET', KEYS[1])
+local mine = claimValue(ARGV[1])
+if current == false or current == ARGV[2] then
+  redis.call('SET', KEYS[1], mine)
+  return { 'new', mine }
+end
+if ownerOf(current) == ARGV[1] then
+  redis.call('SET', KEYS[1], mine)
+  return { 'refreshed', mine }
+end
+local at = tonumber(string.match(current, '\\n(%d+)$') or '0')
+local now = tonumber(string.match(mine, '\\n(%d+)$'))
+if now - at >= tonumber(ARGV[3]) then return { 'aged', current } end
+return { 'taken', current }
+`;
+
+/**
+ * Frees a claim if it is still the one given (ARGV[2] = "exact") or still owned by the record
+ * given (ARGV[2] = "owner"). KEYS: claim. ARGV: claim value or record key, mode. Returns 1 if freed.
+ */
+export const RELEASE = `${CLAIM_VALUE}
+local current = redis.call('GET', KEYS[1])
+if current == false then return 0 end
+if (ARGV[2] == 'exact' and current == ARGV[1]) or (ARGV[2] == 'owner' and ownerOf(current) == ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+`;
+
+/** Whether the old `x` (ARGV[n]) names a zset this script was not given in KEYS, from KEYS[first]. */
+const UNDECLARED = `
+local function undeclared(old, keep, first)
+  local declared = {}
+  for i = first, #KEYS do declared[KEYS[i]] = true end
+  for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
+    if kind == 'i' and not keep[key] and not declared[key] then return true end
+  end
+  return false
+end
+`;
+
+/**
+ * On the record's node: write one record with its partition entry and its index zsets (every
+ * key shares the record's tag). Claims were made before; the unique keys the record no longer
+ * holds are returned for the caller to free. Old zsets must be declared: when the stored `x`
+ * names one the caller did not pass, the script changes nothing and returns it to retry with.
+ * KEYS: record, partition, zsets to hold…, zsets of the old `x`…
+ * ARGV: mode, body, member, held, #zsets to hold.
+ * Returns {"ok", dropped claim keys…} | {"exists"} | {"missing"} | {"retry", old x}.
+ */
+export const RECORD_WRITE = `${UNDECLARED}
+local rec, mode, member, held, ni = KEYS[1], ARGV[1], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local exists = redis.call('EXISTS', rec) == 1
+if exists then
+  if mode == 'insert' then return { 'exists' } end
+elseif mode == 'update' then
+  return { 'missing' }
+end
+local dropped = { 'ok' }
+if exists then
+  local old = redis.call('HGET', rec, 'x') or ''
+  if old ~= held then
+    local keep = {}
+    for _, key in string.gmatch(held, '(%a)([^\\n]+)\\n') do keep[key] = true end
+    if undeclared(old, keep, 3) then return { 'retry', old } end
+    for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
+      if not keep[key] then
+        if kind == 'u' then dropped[#dropped + 1] = key else redis.call('ZREM', key, member) end
+      end
+    end
   end
 end
-redis.call('DEL', KEYS[2])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('DECR', KEYS[1])
-return 1
+for i = 3, 2 + ni do redis.call('ZADD', KEYS[i], 0, member) end
+redis.call('HSET', rec, 'd', ARGV[2], 'x', held)
+redis.call('ZADD', KEYS[2], 0, member)
+return dropped
+`;
+
+/**
+ * On one tag's node: insert records of that tag, all or nothing (claims were made before).
+ * KEYS: per record: record, partition, zsets…  ARGV: per record: #zsets, body, member, held.
+ * Returns "ok" or "exists".
+ */
+export const RECORD_INSERT_MANY = `
+local records = {}
+local k, a = 1, 1
+while a <= #ARGV do
+  local ni = tonumber(ARGV[a])
+  local r = { rec = KEYS[k], part = KEYS[k + 1], body = ARGV[a + 1], member = ARGV[a + 2], held = ARGV[a + 3], i = {} }
+  for j = 1, ni do r.i[j] = KEYS[k + 1 + j] end
+  k = k + 2 + ni
+  a = a + 4
+  if redis.call('EXISTS', r.rec) == 1 then return 'exists' end
+  records[#records + 1] = r
+end
+for _, r in ipairs(records) do
+  for _, key in ipairs(r.i) do redis.call('ZADD', key, 0, r.member) end
+  redis.call('HSET', r.rec, 'd', r.body, 'x', r.held)
+  redis.call('ZADD', r.part, 0, r.member)
+end
+return 'ok'
+`;
+
+/**
+ * Deletes a record with its partition entry and index zset entries. With ARGV[2] = "one-node"
+ * it also frees its claims; otherwise it returns them for the caller to free, and returns
+ * {"retry", x} when `x` names a zset not declared in KEYS.
+ * KEYS: record, partition, the record's zsets…  ARGV: member, "one-node" | "".
+ * Returns {"none"} | {"ok", claim keys…} | {"retry", x}.
+ */
+export const DELETE = `${CLAIM_VALUE}${UNDECLARED}
+local rec, member = KEYS[1], ARGV[1]
+if redis.call('EXISTS', rec) == 0 then return { 'none' } end
+local old = redis.call('HGET', rec, 'x') or ''
+local oneNode = ARGV[2] == 'one-node'
+if not oneNode and undeclared(old, {}, 3) then return { 'retry', old } end
+local claims = { 'ok' }
+for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
+  if kind == 'u' then
+    if oneNode then
+      local owner = redis.call('GET', key)
+      if owner and ownerOf(owner) == rec then redis.call('DEL', key) end
+    else
+      claims[#claims + 1] = key
+    end
+  else
+    redis.call('ZREM', key, member)
+  end
+end
+redis.call('DEL', rec)
+redis.call('ZREM', KEYS[2], member)
+return claims
 `;

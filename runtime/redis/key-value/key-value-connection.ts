@@ -64,6 +64,8 @@ export interface KeyValueConnection {
   eval(script: string, keys: readonly string[], args?: readonly CommandArg[]): Promise<unknown>;
   /** Any command, routed by its keys (see command-keys.ts); keyless commands throw NoRoutingKeyError. */
   call(command: string, ...args: CommandArg[]): Promise<unknown>;
+  /** `call` with bulk replies as Buffers (binary values such as protobuf records). */
+  callBuffer(command: string, ...args: CommandArg[]): Promise<unknown>;
 
   /** Commands sent together, one round trip per owner; not atomic across owners. */
   pipeline(): KeyValueBatch;
@@ -81,6 +83,8 @@ export interface KeyValueConnection {
 export interface KeyValueBatch {
   /** Queues any command, routed by its keys. */
   call(command: string, ...args: CommandArg[]): this;
+  /** `call` with bulk replies as Buffers. */
+  callBuffer(command: string, ...args: CommandArg[]): this;
   get(key: string): this;
   set(key: string, value: CommandArg, options?: SetOptions): this;
   del(...keys: string[]): this;

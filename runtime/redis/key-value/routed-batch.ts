@@ -33,6 +33,15 @@ export class RoutedBatch implements KeyValueBatch {
   }
 
   call(command: string, ...args: CommandArg[]): this {
+    return this.queue(command, command.toLowerCase(), args);
+  }
+
+  /** ioredis names a command's Buffer variant `<command>Buffer` (hgetBuffer). */
+  callBuffer(command: string, ...args: CommandArg[]): this {
+    return this.queue(command, `${command.toLowerCase()}Buffer`, args);
+  }
+
+  private queue(command: string, name: string, args: CommandArg[]): this {
     const keys = commandKeys(command, args);
     if (keys === null || keys.length === 0) throw new NoRoutingKeyError(command.toUpperCase());
     const unit = this.router.unitOf(keys[0]!);
@@ -45,7 +54,7 @@ export class RoutedBatch implements KeyValueBatch {
       }
       this.unit = unit;
     }
-    this.queued.push({ line: [command.toLowerCase(), ...args], key: keys[0]!, more: keys.length > 1 ? keys : undefined, unit });
+    this.queued.push({ line: [name, ...args], key: keys[0]!, more: keys.length > 1 ? keys : undefined, unit });
     return this;
   }
 

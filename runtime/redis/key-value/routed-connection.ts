@@ -116,6 +116,13 @@ export class RoutedConnection implements KeyValueConnection {
     return this.sendMany(keys, () => this.router.targetOf(keys[0]!).call(command.toLowerCase(), ...args));
   }
 
+  async callBuffer(command: string, ...args: CommandArg[]): Promise<unknown> {
+    const keys = commandKeys(command, args);
+    if (keys === null || keys.length === 0) throw new NoRoutingKeyError(command.toUpperCase());
+    if (keys.length > 1) this.assertColocated(keys);
+    return this.sendMany(keys, () => this.router.targetOf(keys[0]!).callBuffer(command.toLowerCase(), ...args));
+  }
+
   pipeline(): KeyValueBatch {
     return new RoutedBatch(this.name, this.router, false);
   }

@@ -2,7 +2,9 @@
 // prefix (dropped afterwards), Redis keys under a fresh prefix (deleted afterwards), a new memory store.
 import { randomBytes } from "node:crypto";
 import { AccountModel, SessionModel, SiteSettingsModel } from "../../../generated/examples/accounts.models.js";
-import { MemoryStore, MysqlStore, RedisStore, type ModelStore } from "../../../runtime/index.js";
+import { KeyValueStore, MemoryStore, MysqlStore, RedisStore, type ModelStore } from "../../../runtime/index.js";
+import { ClusterRedis, ShardedRedis, type KeyValueConnection } from "../../../runtime/redis/index.js";
+import { RedisFleet } from "../../support/redis-server.js";
 import { requireMachineRedis, requireMariaDb } from "../../support/services.js";
 
 export interface OpenBackend {
@@ -11,7 +13,7 @@ export interface OpenBackend {
 }
 
 export interface Backend {
-  readonly name: "memory" | "mysql" | "redis";
+  readonly name: "memory" | "mysql" | "redis" | "redis_sharded" | "redis_cluster";
   open(): Promise<OpenBackend>;
 }
 
@@ -64,3 +66,36 @@ export async function openRedis(keyPrefix = `t${unique()}:`, port?: number): Pro
 }
 
 export const redisBackend: Backend = { name: "redis", open: () => openRedis() };
+
+/** A KeyValueStore on its own fleet of redis-server processes, stopped by cleanup(). */
+export interface OpenFleetBackend<C extends KeyValueConnection> extends OpenBackend {
+  readonly store: KeyValueStore<C>;
+  readonly fleet: RedisFleet;
+}
+
+export async function openSharded(count = 3, claimGraceMs?: number): Promise<OpenFleetBackend<ShardedRedis>> {
+  const fleet = await RedisFleet.start({ count });
+  try {
+    const kv = await ShardedRedis.connect({ name: "shards", nodes: fleet.servers.map((s) => ({ host: s.host, port: s.port })), commandTimeoutMs: 2_000 });
+    const store = new KeyValueStore(kv, { keyPrefix: `t${unique()}:`, claimGraceMs });
+    return { store, fleet, cleanup: async () => { await store.close(); await fleet.stop(); } };
+  } catch (error) {
+    await fleet.stop();
+    throw error;
+  }
+}
+
+export async function openCluster(claimGraceMs?: number): Promise<OpenFleetBackend<ClusterRedis>> {
+  const fleet = await RedisFleet.start({ count: 3, cluster: true });
+  try {
+    const kv = await ClusterRedis.connect({ name: "cluster", startupNodes: fleet.servers.map((s) => ({ host: s.host, port: s.port })), commandTimeoutMs: 2_000 });
+    const store = new KeyValueStore(kv, { keyPrefix: `t${unique()}:`, claimGraceMs });
+    return { store, fleet, cleanup: async () => { await store.close(); await fleet.stop(); } };
+  } catch (error) {
+    await fleet.stop();
+    throw error;
+  }
+}
+
+export const shardedBackend: Backend = { name: "redis_sharded", open: () => openSharded() };
+export const clusterBackend: Backend = { name: "redis_cluster", open: () => openCluster() };

@@ -1,0 +1,129 @@
+// Writes when keys of different tags may live on different nodes (redis_sharded, redis_cluster,
+// or any KeyValueConnection): unique values are claimed first where they hash, then one script
+// on the record's node writes the record with every key of its tag, all declared in KEYS.
+// Directories of non-unique values are added before the record, so a finder may visit a shard
+// with no match but never misses one. See claims.ts for what a crash between the steps leaves.
+import { RedisRuntimeError } from "../../redis/errors.js";
+import { alreadyExists, internal } from "../errors.js";
+import type { KeyValue } from "../values.js";
+import { Claims, type Claimed } from "./claims.js";
+import type { Entry, ModelLayout } from "./layout.js";
+import type { RedisTarget } from "./redis-target.js";
+import { DELETE, RECORD_INSERT_MANY, RECORD_WRITE } from "./scripts.js";
+import { writeFailed, type Mode, type Writes } from "./writes.js";
+
+/** A record's `x` changes between our tries only under concurrent writes to it; give up after this many. */
+const TRIES = 4;
+
+export class ShardedWrites<T> implements Writes {
+  readonly #claims: Claims;
+
+  constructor(
+    private readonly layout: ModelLayout<T>,
+    private readonly target: RedisTarget,
+    claimGraceMs: number,
+  ) {
+    this.#claims = new Claims(target, claimGraceMs);
+  }
+
+  async write(mode: Mode, e: Entry): Promise<void> {
+    const claimed = await this.#prepare([e]);
+    let old = "";
+    for (let attempt = 0; attempt < TRIES; attempt++) {
+      const stale = zsetsOf(old).filter((z) => !e.zsets.includes(z));
+      const reply = (await this.#unlessFailed(claimed, () =>
+        this.target.eval(RECORD_WRITE, [e.rec, e.part, ...e.zsets, ...stale], [mode, e.body, e.member, e.held, e.zsets.length]))) as string[];
+      if (reply[0] === "retry") {
+        old = reply[1] ?? "";
+        continue;
+      }
+      if (reply[0] === "ok") return this.#claims.release(e.rec, reply.slice(1));
+      await this.#claims.free(claimed);
+      throw writeFailed(this.layout.model.name, reply[0] ?? "", "primary key");
+    }
+    await this.#claims.free(claimed);
+    throw internal(this.layout.model.name, `record ${e.rec} kept changing under the write; try again`);
+  }
+
+  async insertMany(entries: readonly Entry[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const e of entries) {
+      for (const key of [e.rec, ...e.claims]) {
+        if (seen.has(key)) throw alreadyExists(this.layout.model.name, key === e.rec ? "primary key" : `unique index value (${key})`);
+        seen.add(key);
+      }
+    }
+    const claimed = await this.#prepare(entries);
+    const byTag = new Map<string, Entry[]>();
+    for (const e of entries) byTag.set(e.tag, [...(byTag.get(e.tag) ?? []), e]);
+    const groups = [...byTag.values()];
+    // One script per tag, all tags at once; a tag that refuses undoes the tags that wrote.
+    const results = await Promise.allSettled(groups.map((group) => {
+      const keys = group.flatMap((e) => [e.rec, e.part, ...e.zsets]);
+      const args = group.flatMap((e) => [e.zsets.length, e.body, e.member, e.held]);
+      return this.target.eval(RECORD_INSERT_MANY, keys, args);
+    }));
+    if (results.every((r) => r.status === "fulfilled" && r.value === "ok")) return;
+    const written = groups.filter((_, i) => results[i]?.status === "fulfilled" && (results[i] as PromiseFulfilledResult<unknown>).value === "ok");
+    await Promise.allSettled(written.flat().map((e) => this.target.eval(DELETE, [e.rec, e.part, ...e.zsets], [e.member, ""])));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined && uncertain(failed.reason)) throw failed.reason;
+    await this.#claims.free(claimed);
+    if (failed !== undefined) throw failed.reason;
+    throw alreadyExists(this.layout.model.name, "primary key");
+  }
+
+  async delete(key: readonly KeyValue[]): Promise<boolean> {
+    const [rec, part] = this.layout.keys.recordAndPartition(key, this.layout.plan.partition.length);
+    const member = this.layout.member(key, rec);
+    let zsets: string[] = [];
+    for (let attempt = 0; attempt < TRIES; attempt++) {
+      const reply = (await this.target.eval(DELETE, [rec, part, ...zsets], [member, ""])) as string[];
+      if (reply[0] === "none") return false;
+      if (reply[0] === "retry") {
+        zsets = zsetsOf(reply[1] ?? "");
+        continue;
+      }
+      await this.#claims.release(rec, reply.slice(1));
+      return true;
+    }
+    throw internal(this.layout.model.name, `record ${rec} kept changing under the delete; try again`);
+  }
+
+  /** Claims every unique value and adds every directory entry; ALREADY_EXISTS (nothing kept) on a conflict. */
+  async #prepare(entries: readonly Entry[]): Promise<Claimed[]> {
+    const dirs = entries.flatMap((e) => e.dirs.map((d) => ({ args: ["sadd", d, e.tag] as [string, string, string] })));
+    const adding = dirs.length === 0 ? Promise.resolve([]) : this.target.batch(dirs);
+    const outcomes = await Promise.allSettled(entries.map((e) => (e.claims.length === 0 ? { ok: true as const, claimed: [] } : this.#claims.claimAll(e.rec, e.claims))));
+    const claimed = outcomes.flatMap((o) => (o.status === "fulfilled" && o.value.ok ? o.value.claimed : []));
+    const added = await adding.then((replies) => replies.find(([error]) => error !== null)?.[0] ?? null, (error: unknown) => error);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    const taken = outcomes.find((o) => o.status === "fulfilled" && !o.value.ok);
+    if (failed === undefined && taken === undefined && added === null) return claimed;
+    await this.#claims.free(claimed);
+    if (failed !== undefined) throw failed.reason;
+    if (added !== null) throw added;
+    const key = (taken as PromiseFulfilledResult<{ ok: false; taken: string }>).value.taken;
+    throw alreadyExists(this.layout.model.name, `unique index value (${key})`);
+  }
+
+  /** Runs a step; when it fails for sure (not a lost reply), frees the claims first. */
+  async #unlessFailed(claimed: readonly Claimed[], step: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await step();
+    } catch (error) {
+      if (!uncertain(error)) await this.#claims.free(claimed);
+      throw error;
+    }
+  }
+}
+
+/** The `i` lines of an `x` list: the zsets a record holds. */
+function zsetsOf(x: string): string[] {
+  return x.split("\n").filter((line) => line.startsWith("i")).map((line) => line.slice(1));
+}
+
+// A call that failed for want of the server may still have run: its claims are left to turn stale.
+function uncertain(error: unknown): boolean {
+  return error instanceof RedisRuntimeError && error.code === "CONNECTION_FAILED";
+}

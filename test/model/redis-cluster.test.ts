@@ -1,0 +1,4 @@
+import { defineModelSuite } from "./suite.js";
+import { clusterBackend } from "./support/backends.js";
+
+defineModelSuite(clusterBackend);

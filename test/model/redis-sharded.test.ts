@@ -1,0 +1,4 @@
+import { defineModelSuite } from "./suite.js";
+import { shardedBackend } from "./support/backends.js";
+
+defineModelSuite(shardedBackend);
