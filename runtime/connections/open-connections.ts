@@ -9,6 +9,7 @@ import { KeyValueStore } from "../model/redis/key-value-store.js";
 import type { ClusterRedis } from "../redis/cluster/cluster-redis.js";
 import type { ShardedRedis } from "../redis/sharded/sharded-redis.js";
 import { unavailable } from "../model/errors.js";
+import { ConnectionError } from "../redis/errors.js";
 import { ConnectionConfigError, resolveSettings, type ConnectionDeclaration, type ConnectionSettings, type OpenConnectionsOptions } from "./settings.js";
 
 /** What a custom connection kind's class implements; the generated `<Kind>Connection` skeleton declares it. */
@@ -37,7 +38,11 @@ export class OpenedConnections {
   /** Opens every built-in connection at once; if one fails, closes the rest and rejects with its error. */
   async openBuiltins(): Promise<void> {
     const builtins = this.declarations.filter((d) => builtinKinds.has(d.kind));
-    const results = await Promise.allSettled(builtins.map(async (d) => this.#opened.set(d.name, await this.#open(d))));
+    const results = await Promise.allSettled(builtins.map(async (d) => this.#opened.set(d.name, await this.#open(d).catch((error: unknown) => {
+      // runtime/redis's ConnectionError names the connection and node; callers branch on UNAVAILABLE.
+      if (error instanceof ConnectionError) throw unavailable(d.name, error.address, error.message);
+      throw error;
+    }))));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed !== undefined) {
       await this.close();

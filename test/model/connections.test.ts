@@ -10,8 +10,9 @@ import { openAccountsConnections } from "../../generated/examples/accounts.conne
 import { createAccountsModels, migrateAccountsModels } from "../../generated/examples/accounts.models.js";
 import { openNotesConnections } from "../../generated/examples/notes.connections.js";
 import { createNotesModels } from "../../generated/examples/notes.models.js";
-import { ConnectionConfigError, ErrorCode, MemoryStore, MysqlStore, RedisStore, RonyError, resolveSettings, type CustomConnectionConfig } from "../../runtime/index.js";
-import { unusedPort } from "../support/redis-server.js";
+import { ConnectionConfigError, ErrorCode, KeyValueStore, MemoryStore, MysqlStore, openConnections, RedisStore, RonyError, resolveSettings, type CustomConnectionConfig } from "../../runtime/index.js";
+import { ClusterRedis, ShardedRedis } from "../../runtime/redis/index.js";
+import { RedisFleet, unusedPort } from "../support/redis-server.js";
 import { requireMachineRedis, requireMariaDb } from "../support/services.js";
 import { account } from "./support/records.js";
 
@@ -106,6 +107,39 @@ describe("generated connections", () => {
     }).catch((e: unknown) => e);
     expect(RonyError.is(error, ErrorCode.UNAVAILABLE)).toBe(true);
     expect((error as Error).message).toContain(`connection "cache" (127.0.0.1:${port})`);
+  });
+});
+
+describe("sharded and cluster connections", () => {
+  it.each([
+    ["redis_sharded", false, ShardedRedis],
+    ["redis_cluster", true, ClusterRedis],
+  ] as const)("open %s as a model store the generated repositories take unchanged", async (kind, cluster, type) => {
+    const fleet = await RedisFleet.start({ count: 3, cluster });
+    try {
+      const opened = await openConnections([{ name: "db", kind: "memory" }, { name: "cache", kind }], {
+        env: { CACHE_URL: fleet.servers.map((s) => `redis://${s.address}`).join(",") },
+      });
+      const cache = kind === "redis_sharded" ? opened.redisSharded("cache") : opened.redisCluster("cache");
+      expect(cache).toBeInstanceOf(KeyValueStore);
+      expect(cache.connection).toBeInstanceOf(type);
+      expect([cache.kind, cache.name]).toEqual([kind, "cache"]);
+      const { session } = createAccountsModels({ db: opened.memory("db"), cache });
+      const s = await session.insert({ accountId: 4n, createdAt: 2n, token: "tok", device: "d" });
+      expect(await session.findByToken("tok")).toEqual(s);
+      await opened.close();
+    } finally {
+      await fleet.stop();
+    }
+  });
+
+  it("names the connection when a shard cannot be reached", async () => {
+    const port = await unusedPort();
+    const error = await openConnections([{ name: "cache", kind: "redis_sharded" }], { env: { CACHE_URL: `redis://127.0.0.1:${port}`, CACHE_TIMEOUT_MS: "500" } })
+      .catch((e: unknown) => e);
+    expect(RonyError.is(error, ErrorCode.UNAVAILABLE)).toBe(true);
+    expect((error as Error).message).toContain(`connection "cache"`);
+    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
   });
 });
 

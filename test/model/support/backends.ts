@@ -71,14 +71,16 @@ export const redisBackend: Backend = { name: "redis", open: () => openRedis() };
 export interface OpenFleetBackend<C extends KeyValueConnection> extends OpenBackend {
   readonly store: KeyValueStore<C>;
   readonly fleet: RedisFleet;
+  readonly keyPrefix: string;
 }
 
 export async function openSharded(count = 3, claimGraceMs?: number): Promise<OpenFleetBackend<ShardedRedis>> {
   const fleet = await RedisFleet.start({ count });
   try {
     const kv = await ShardedRedis.connect({ name: "shards", nodes: fleet.servers.map((s) => ({ host: s.host, port: s.port })), commandTimeoutMs: 2_000 });
-    const store = new KeyValueStore(kv, { keyPrefix: `t${unique()}:`, claimGraceMs });
-    return { store, fleet, cleanup: async () => { await store.close(); await fleet.stop(); } };
+    const keyPrefix = `t${unique()}:`;
+    const store = new KeyValueStore(kv, { keyPrefix, claimGraceMs });
+    return { store, fleet, keyPrefix, cleanup: async () => { await store.close(); await fleet.stop(); } };
   } catch (error) {
     await fleet.stop();
     throw error;
@@ -89,8 +91,9 @@ export async function openCluster(claimGraceMs?: number): Promise<OpenFleetBacke
   const fleet = await RedisFleet.start({ count: 3, cluster: true });
   try {
     const kv = await ClusterRedis.connect({ name: "cluster", startupNodes: fleet.servers.map((s) => ({ host: s.host, port: s.port })), commandTimeoutMs: 2_000 });
-    const store = new KeyValueStore(kv, { keyPrefix: `t${unique()}:`, claimGraceMs });
-    return { store, fleet, cleanup: async () => { await store.close(); await fleet.stop(); } };
+    const keyPrefix = `t${unique()}:`;
+    const store = new KeyValueStore(kv, { keyPrefix, claimGraceMs });
+    return { store, fleet, keyPrefix, cleanup: async () => { await store.close(); await fleet.stop(); } };
   } catch (error) {
     await fleet.stop();
     throw error;
