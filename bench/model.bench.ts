@@ -111,7 +111,7 @@ async function mysqlBench(): Promise<void> {
 // or token and writes the record, its partition entry, its device zset and the device directory.
 const HAND_INSERT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
-if redis.call('SET', KEYS[3], KEYS[1], 'NX') == false then return 'exists' end
+if redis.call('SET', KEYS[3], ARGV[5], 'NX') == false then return 'exists' end
 redis.call('HSET', KEYS[1], 'd', ARGV[1], 'x', ARGV[3])
 redis.call('ZADD', KEYS[2], 0, ARGV[2])
 redis.call('ZADD', KEYS[4], 0, ARGV[2])
@@ -152,13 +152,13 @@ async function redisBench(): Promise<void> {
       const tokenKey = `${base}:u:session_token:{${s.token}}`;
       const deviceKey = `${base}:{${s.accountId}}:i:session_device:${s.device}`;
       const reply = await client.evalsha(sha, 5, rec, `${base}:{${s.accountId}}:p:${s.accountId}`, tokenKey, deviceKey, `${base}:d:session_device:{${s.device}}`,
-        Buffer.from(Session.encode(s).finish()), member, `u${tokenKey}\ni${deviceKey}\n`, `{${s.accountId}}`);
+        Buffer.from(Session.encode(s).finish()), member, `u${tokenKey}\ni${deviceKey}\n`, `{${s.accountId}}`, `${rec}\n${Date.now()}`);
       if (reply !== "ok") throw new Error(String(reply));
     }, (i) => repo.insert(session(i)));
     await compare("redis", "find by unique index", async (i) => {
-      const rec = await client.get(`${base}:u:session_token:{${session(i % seeded).token}}`);
-      if (rec === null) return null;
-      const body = await client.hgetBuffer(rec, "d");
+      const claim = await client.get(`${base}:u:session_token:{${session(i % seeded).token}}`);
+      if (claim === null) return null;
+      const body = await client.hgetBuffer(claim.slice(0, claim.lastIndexOf("\n")), "d");
       return body === null ? null : Session.decode(new Uint8Array(body));
     }, (i) => repo.findByToken(session(i % seeded).token));
   } finally {
@@ -197,7 +197,7 @@ async function shardedBench(): Promise<void> {
       const tag = `{${s.accountId}}`;
       const tokenKey = `${base}:u:session_token:{${s.token}}`;
       const deviceKey = `${base}:${tag}:i:session_device:${s.device}`;
-      const [claimed] = await Promise.all([kv.set(tokenKey, rec, { onlyIfAbsent: true }), kv.sadd(`${base}:d:session_device:{${s.device}}`, tag)]);
+      const [claimed] = await Promise.all([kv.set(tokenKey, `${rec}\n${Date.now()}`, { onlyIfAbsent: true }), kv.sadd(`${base}:d:session_device:{${s.device}}`, tag)]);
       if (!claimed) throw new Error("token taken");
       const reply = await kv.eval(HAND_RECORD, [rec, `${base}:${tag}:p:${s.accountId}`, deviceKey],
         [Buffer.from(Session.encode(s).finish()), `${s.createdAt}|${rec}`, `u${tokenKey}\ni${deviceKey}\n`]);
@@ -242,7 +242,7 @@ async function clientCpu(): Promise<void> {
       const tokenKey = `${base}:u:session_token:{${s.token}}`;
       const deviceKey = `${base}:{${s.accountId}}:i:session_device:${s.device}`;
       return redisTarget.eval("sha", [rec, `${base}:{${s.accountId}}:p:${s.accountId}`, tokenKey, deviceKey, `${base}:d:session_device:{${s.device}}`],
-        [Buffer.from(Session.encode(s).finish()), `${s.createdAt}|${rec}`, `u${tokenKey}\ni${deviceKey}\n`, `{${s.accountId}}`]);
+        [Buffer.from(Session.encode(s).finish()), `${s.createdAt}|${rec}`, `u${tokenKey}\ni${deviceKey}\n`, `{${s.accountId}}`, `${rec}\n${Date.now()}`]);
     }, (i) => redisRepo.insert(session(i))],
   ];
   const N = 50_000;

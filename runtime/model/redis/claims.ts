@@ -5,7 +5,8 @@
 // A crash between the steps leaves a claim whose owner record does not hold the value (its `x`
 // does not list the claim). Such a claim is stale once it is older than the grace period (longer
 // than any write can take, so an unfinished write of another client is never mistaken for a
-// crash) and the next writer takes it over with a compare-and-set.
+// crash) and the next writer takes it over with a compare-and-set. Claim times come from the
+// writers' clocks, so the grace must also cover the clock skew between clients.
 import type { RedisTarget } from "./redis-target.js";
 import { CLAIM, RELEASE } from "./scripts.js";
 
@@ -47,13 +48,22 @@ export class Claims {
     await Promise.allSettled(keys.map((key) => this.target.eval(RELEASE, [key], [rec, "owner"])));
   }
 
+  // The common case is one plain SET NX GET; scripts run only for a claim that is taken.
   async #claim(rec: string, key: string): Promise<{ ok: true; claimed: Claimed } | { ok: false; key: string }> {
-    let stale = "";
+    const mine = `${rec}\n${Date.now()}`;
+    let current = (await this.target.call("set", key, mine, "NX", "GET")) as string | null;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const [outcome, value] = (await this.target.eval(CLAIM, [key], [rec, stale, this.graceMs])) as [string, string];
-      if (outcome === "new" || outcome === "refreshed") return { ok: true, claimed: { key, value, fresh: outcome === "new" } };
-      if (outcome === "taken" || !(await this.#isStale(key, value))) return { ok: false, key };
-      stale = value;
+      if (current === null) return { ok: true, claimed: { key, value: mine, fresh: true } };
+      const newline = current.lastIndexOf("\n");
+      let stale = "";
+      if (current.slice(0, newline) !== rec) {
+        // A claim younger than the grace may belong to a write still in flight.
+        if (Date.now() - Number(current.slice(newline + 1)) < this.graceMs || !(await this.#isStale(key, current))) return { ok: false, key };
+        stale = current;
+      }
+      const [outcome, now] = (await this.target.eval(CLAIM, [key], [rec, stale, mine])) as [string, string | undefined];
+      if (outcome !== "taken") return { ok: true, claimed: { key, value: mine, fresh: outcome === "new" } };
+      current = now ?? null;
     }
     return { ok: false, key };
   }

@@ -79,8 +79,7 @@ export class RedisKeys {
   }
 
   /** The record key and its partition's key at once, converting each value to text once. */
-  recordAndPartition(key: readonly KeyValue[], partitionLength: number): [record: string, partition: string] {
-    const tag = this.tag(key);
+  recordAndPartition(key: readonly KeyValue[], partitionLength: number, tag = this.tag(key)): [record: string, partition: string] {
     let partition = partitionLength === 0 ? "" : part(key[0] as KeyValue);
     for (let i = 1; i < partitionLength; i++) partition += `:${part(key[i] as KeyValue)}`;
     let record = partition;

@@ -59,8 +59,8 @@ export class ModelLayout<T> {
 
   entry(record: T): Entry {
     const key = keyValues(record, this.#keyFields);
-    const [rec, part] = this.keys.recordAndPartition(key, this.plan.partition.length);
     const tag = this.keys.tag(key);
+    const [rec, part] = this.keys.recordAndPartition(key, this.plan.partition.length, tag);
     const claims: string[] = [];
     const zsets: string[] = [];
     const dirs: string[] = [];

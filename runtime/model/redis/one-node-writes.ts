@@ -14,16 +14,17 @@ export class OneNodeWrites<T> implements Writes {
 
   async write(mode: Mode, e: Entry): Promise<void> {
     const keys = [e.rec, e.part, ...e.claims, ...e.zsets, ...e.dirs];
-    const args = [mode, e.claims.length, e.zsets.length, e.body, e.member, e.held, e.tag];
+    const args = [mode, e.claims.length, e.zsets.length, e.body, e.member, e.held, e.tag, `${e.rec}\n${Date.now()}`];
     this.#check(String(await this.target.eval(ONE_NODE_WRITE, keys, args)));
   }
 
   async insertMany(entries: readonly Entry[]): Promise<void> {
     const keys: string[] = [];
     const args: (string | number | Buffer)[] = [];
+    const now = Date.now();
     for (const e of entries) {
       keys.push(e.rec, e.part, ...e.claims, ...e.zsets, ...e.dirs);
-      args.push(e.claims.length, e.zsets.length, e.dirs.length, e.body, e.member, e.held, e.tag);
+      args.push(e.claims.length, e.zsets.length, e.dirs.length, e.body, e.member, e.held, e.tag, `${e.rec}\n${now}`);
     }
     this.#check(String(await this.target.eval(ONE_NODE_INSERT_MANY, keys, args)));
   }

@@ -1,13 +1,9 @@
 // The Lua scripts of the Redis model back-end. `x` in a record hash lists the index keys the
 // record holds, one per line: "u<claim key>" or "i<zset key>". A claim's value is
-// "<record key>\n<server ms when claimed>".
+// "<record key>\n<ms when claimed, by the claiming client's clock>".
 
-/** `<claim value>` of this script's record, from the server clock. */
-const CLAIM_VALUE = `
-local function claimValue(rec)
-  local now = redis.call('TIME')
-  return rec .. '\\n' .. (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000))
-end
+/** The record key in a claim value "<record key>\n<ms>". */
+const OWNER_OF = `
 local function ownerOf(claim) return string.match(claim, '^(.*)\\n%d+$') or claim end
 `;
 
@@ -16,9 +12,10 @@ local function ownerOf(claim) return string.match(claim, '^(.*)\\n%d+$') or clai
  * record in one atomic script, the fewest server calls. A claim whose owner record does not
  * list it in `x` is stale (left by a crashed multi-step writer) and is taken over.
  * KEYS: record, partition, claim keys…, zset keys…, directory keys…
- * ARGV: mode, #claims, #zsets, body, member, held, tag. Returns "ok", "exists:<what>" or "missing".
+ * ARGV: mode, #claims, #zsets, body, member, held, tag, claim value.
+ * Returns "ok", "exists:<what>" or "missing".
  */
-export const ONE_NODE_WRITE = `${CLAIM_VALUE}
+export const ONE_NODE_WRITE = `${OWNER_OF}
 local rec, mode, nu, ni = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local exists = redis.call('EXISTS', rec) == 1
 if exists then
@@ -26,19 +23,18 @@ if exists then
 elseif mode == 'update' then
   return 'missing'
 end
-local claimed, mine = {}, nil
+local claimed = {}
 for i = 3, 2 + nu do
-  local owner = redis.call('GET', KEYS[i])
-  if owner == false or ownerOf(owner) ~= rec then
-    if owner then
-      local held = redis.call('HGET', ownerOf(owner), 'x')
-      if held and string.find('\\n' .. held, '\\nu' .. KEYS[i] .. '\\n', 1, true) then
-        for _, key in ipairs(claimed) do redis.call('DEL', key) end
-        return 'exists:' .. KEYS[i]
-      end
+  local owner = redis.call('SET', KEYS[i], ARGV[8], 'NX', 'GET')
+  if not owner then
+    claimed[#claimed + 1] = KEYS[i]
+  elseif ownerOf(owner) ~= rec then
+    local held = redis.call('HGET', ownerOf(owner), 'x')
+    if held and string.find('\\n' .. held, '\\nu' .. KEYS[i] .. '\\n', 1, true) then
+      for _, key in ipairs(claimed) do redis.call('DEL', key) end
+      return 'exists:' .. KEYS[i]
     end
-    mine = mine or claimValue(rec)
-    redis.call('SET', KEYS[i], mine)
+    redis.call('SET', KEYS[i], ARGV[8])
     claimed[#claimed + 1] = KEYS[i]
   end
 end
@@ -69,20 +65,20 @@ return 'ok'
 /**
  * One server only: insert many records, all or nothing, checking every record before writing any.
  * KEYS: per record: record, partition, claim keys…, zset keys…, directory keys…
- * ARGV: per record: #claims, #zsets, #directories, body, member, held, tag.
+ * ARGV: per record: #claims, #zsets, #directories, body, member, held, tag, claim value.
  * Returns "ok" or "exists:<what>".
  */
-export const ONE_NODE_INSERT_MANY = `${CLAIM_VALUE}
+export const ONE_NODE_INSERT_MANY = `${OWNER_OF}
 local records, taken = {}, {}
 local k, a = 1, 1
 while a <= #ARGV do
   local nu, ni, nd = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  local r = { rec = KEYS[k], part = KEYS[k + 1], body = ARGV[a + 3], member = ARGV[a + 4], held = ARGV[a + 5], tag = ARGV[a + 6], u = {}, i = {}, d = {} }
+  local r = { rec = KEYS[k], part = KEYS[k + 1], body = ARGV[a + 3], member = ARGV[a + 4], held = ARGV[a + 5], tag = ARGV[a + 6], claim = ARGV[a + 7], u = {}, i = {}, d = {} }
   for j = 1, nu do r.u[j] = KEYS[k + 1 + j] end
   for j = 1, ni do r.i[j] = KEYS[k + 1 + nu + j] end
   for j = 1, nd do r.d[j] = KEYS[k + 1 + nu + ni + j] end
   k = k + 2 + nu + ni + nd
-  a = a + 7
+  a = a + 8
   if taken[r.rec] or redis.call('EXISTS', r.rec) == 1 then return 'exists:primary key' end
   taken[r.rec] = true
   for _, key in ipairs(r.u) do
@@ -97,8 +93,7 @@ while a <= #ARGV do
   records[#records + 1] = r
 end
 for _, r in ipairs(records) do
-  local mine = claimValue(r.rec)
-  for _, key in ipairs(r.u) do redis.call('SET', key, mine) end
+  for _, key in ipairs(r.u) do redis.call('SET', key, r.claim) end
   for _, key in ipairs(r.i) do redis.call('ZADD', key, 0, r.member) end
   for _, key in ipairs(r.d) do redis.call('SADD', key, r.tag) end
   redis.call('HSET', r.rec, 'd', r.body, 'x', r.held)
@@ -108,26 +103,21 @@ return 'ok'
 `;
 
 /**
- * On the node of a unique value: claim it for a record. A claim already held by the same record
- * is refreshed (so a concurrent take-over of it fails); `ARGV[2]`, when given, is a stale claim
- * the caller has verified and may replace.
- * KEYS: claim. ARGV: record key, stale claim or "", grace ms.
- * Returns {"new", value} | {"refreshed", value} | {"taken", claim} | {"aged", claim} (older than the grace).
+ * On the node of a unique value, when a plain SET NX GET found it taken: refresh a claim this
+ * record already owns (so a concurrent take-over of it fails), or replace `ARGV[2]`, a stale
+ * claim the caller has verified. KEYS: claim. ARGV: record key, stale claim or "", new value.
+ * Returns {"new"} (it was free or stale), {"refreshed"} or {"taken", current claim}.
  */
-export const CLAIM = `${CLAIM_VALUE}
+export const CLAIM = `${OWNER_OF}
 local current = redis.call('GET', KEYS[1])
-local mine = claimValue(ARGV[1])
 if current == false or current == ARGV[2] then
-  redis.call('SET', KEYS[1], mine)
-  return { 'new', mine }
+  redis.call('SET', KEYS[1], ARGV[3])
+  return { 'new' }
 end
 if ownerOf(current) == ARGV[1] then
-  redis.call('SET', KEYS[1], mine)
-  return { 'refreshed', mine }
+  redis.call('SET', KEYS[1], ARGV[3])
+  return { 'refreshed' }
 end
-local at = tonumber(string.match(current, '\\n(%d+)$') or '0')
-local now = tonumber(string.match(mine, '\\n(%d+)$'))
-if now - at >= tonumber(ARGV[3]) then return { 'aged', current } end
 return { 'taken', current }
 `;
 
@@ -135,7 +125,7 @@ return { 'taken', current }
  * Frees a claim if it is still the one given (ARGV[2] = "exact") or still owned by the record
  * given (ARGV[2] = "owner"). KEYS: claim. ARGV: claim value or record key, mode. Returns 1 if freed.
  */
-export const RELEASE = `${CLAIM_VALUE}
+export const RELEASE = `${OWNER_OF}
 local current = redis.call('GET', KEYS[1])
 if current == false then return 0 end
 if (ARGV[2] == 'exact' and current == ARGV[1]) or (ARGV[2] == 'owner' and ownerOf(current) == ARGV[1]) then
@@ -226,7 +216,7 @@ return 'ok'
  * KEYS: record, partition, the record's zsets…  ARGV: member, "one-node" | "".
  * Returns {"none"} | {"ok", claim keys…} | {"retry", x}.
  */
-export const DELETE = `${CLAIM_VALUE}${UNDECLARED}
+export const DELETE = `${OWNER_OF}${UNDECLARED}
 local rec, member = KEYS[1], ARGV[1]
 if redis.call('EXISTS', rec) == 0 then return { 'none' } end
 local old = redis.call('HGET', rec, 'x') or ''
