@@ -147,20 +147,26 @@ describe.each(kinds)("models on %s", (kind, open) => {
   });
 });
 
-describe("a SIGKILLed shard", () => {
-  let opened: OpenFleetBackend<ShardedRedis>;
+const faultKinds: [string, () => Promise<OpenFleetBackend<ShardedRedis> | OpenFleetBackend<ClusterRedis>>][] = [
+  ["redis_sharded", () => openSharded(3)],
+  // Without full coverage, the masters that are up keep serving their slots.
+  ["redis_cluster", () => openCluster(undefined, ["--cluster-require-full-coverage", "no"])],
+];
+
+describe.each(faultKinds)("a SIGKILLed node of %s", (_kind, open) => {
+  let opened: OpenFleetBackend<ShardedRedis> | OpenFleetBackend<ClusterRedis>;
 
   beforeAll(async () => {
-    opened = await openSharded(3);
+    opened = await open();
   });
   afterAll(async () => {
     await opened?.cleanup();
   });
 
-  it("fails calls on its keys with UNAVAILABLE while partitions on the other shards keep working", async () => {
+  it("fails calls on its keys with UNAVAILABLE while partitions on the other nodes keep working", async () => {
     const kv = opened.store.connection;
     const sessions = new SessionRepository(opened.store);
-    const dead = opened.fleet.servers[0]?.address;
+    const dead = kv.ownerOf("{1}");
     const tagOn = (alive: boolean, from: number) => {
       for (let a = from; ; a++) if ((kv.ownerOf(`{${a}}`) === dead) !== alive) return BigInt(a);
     };
@@ -171,19 +177,26 @@ describe("a SIGKILLed shard", () => {
         if ((kv.ownerOf(`${opened.keyPrefix}session:u:session_token:{${token}}`) === dead) !== alive) return (i++, token);
       }
     };
+    // The directory of a device value lives where the value hashes.
+    const deviceOn = (alive: boolean) => {
+      for (let d = 0; ; d++) if ((kv.ownerOf(`${opened.keyPrefix}session:d:session_device:{dev-${d}}`) === dead) !== alive) return `dev-${d}`;
+    };
     const onDead = tagOn(false, 1);
     const onLive = tagOn(true, 1);
-    const kept = await sessions.insert(session({ accountId: onLive, createdAt: 1n, token: tokenOn(true) }));
+    const device = deviceOn(true);
+    const kept = await sessions.insert(session({ accountId: onLive, createdAt: 1n, token: tokenOn(true), device }));
     await sessions.insert(session({ accountId: onDead, createdAt: 1n }));
-    await opened.fleet.kill(0);
+    await opened.fleet.kill(opened.fleet.servers.findIndex((s) => s.address === dead));
 
     await rejectsWith(sessions.get({ accountId: onDead, createdAt: 1n, token: "x" }), ErrorCode.UNAVAILABLE);
     await rejectsWith(sessions.list({ accountId: onDead }), ErrorCode.UNAVAILABLE);
-    // A live partition, but its unique value is claimed on the dead node.
-    await rejectsWith(sessions.insert(session({ accountId: onLive, createdAt: 3n, token: tokenOn(false) })), ErrorCode.UNAVAILABLE);
+    // A live partition, but its unique value is claimed on the dead node, or its device's directory is there.
+    await rejectsWith(sessions.insert(session({ accountId: onLive, createdAt: 3n, token: tokenOn(false), device })), ErrorCode.UNAVAILABLE);
+    await rejectsWith(sessions.insert(session({ accountId: onLive, createdAt: 4n, token: tokenOn(true), device: deviceOn(false) })), ErrorCode.UNAVAILABLE);
+    expect(await sessions.count({ accountId: onLive })).toBe(1);
 
     expect(await sessions.get(kept)).toEqual(kept);
-    const more = await sessions.insert(session({ accountId: onLive, createdAt: 2n, token: tokenOn(true) }));
+    const more = await sessions.insert(session({ accountId: onLive, createdAt: 2n, token: tokenOn(true), device }));
     expect((await sessions.list({ accountId: onLive })).items.map((s) => s.token)).toContain(more.token);
   });
 });

@@ -93,14 +93,16 @@ export class ShardedWrites<T> implements Writes {
   /** Claims every unique value and adds every directory entry; ALREADY_EXISTS (nothing kept) on a conflict. */
   async #prepare(entries: readonly Entry[]): Promise<Claimed[]> {
     const dirs = entries.flatMap((e) => e.dirs.map((d) => ({ args: ["sadd", d, e.tag] as [string, string, string] })));
-    const adding = dirs.length === 0
+    // Settled into "the first error or null" at once: it must never be a rejection nobody awaits yet.
+    const adding: Promise<unknown> = (dirs.length === 0
       ? Promise.resolve([])
       : dirs.length === 1
         ? this.target.call(...(dirs[0] as { args: [string, string, string] }).args).then((reply): [Error | null, unknown][] => [[null, reply]])
-        : this.target.batch(dirs);
+        : this.target.batch(dirs)
+    ).then((replies) => replies.find(([error]) => error !== null)?.[0] ?? null, (error: unknown) => error);
     const outcomes = await Promise.allSettled(entries.map((e) => (e.claims.length === 0 ? { ok: true as const, claimed: [] } : this.#claims.claimAll(e.rec, e.claims))));
     const claimed = outcomes.flatMap((o) => (o.status === "fulfilled" && o.value.ok ? o.value.claimed : []));
-    const added = await adding.then((replies) => replies.find(([error]) => error !== null)?.[0] ?? null, (error: unknown) => error);
+    const added = await adding;
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
     const taken = outcomes.find((o) => o.status === "fulfilled" && !o.value.ok);
     if (failed === undefined && taken === undefined && added === null) return claimed;

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { AccountModel, SessionModel, SiteSettingsModel } from "../../../generated/examples/accounts.models.js";
 import { KeyValueStore, MemoryStore, MysqlStore, RedisStore, type ModelStore } from "../../../runtime/index.js";
-import { ClusterRedis, ShardedRedis, type KeyValueConnection } from "../../../runtime/redis/index.js";
+import { ClusterRedis, ShardedRedis, SingleRedis, type KeyValueConnection } from "../../../runtime/redis/index.js";
 import { RedisFleet } from "../../support/redis-server.js";
 import { requireMachineRedis, requireMariaDb } from "../../support/services.js";
 
@@ -13,7 +13,7 @@ export interface OpenBackend {
 }
 
 export interface Backend {
-  readonly name: "memory" | "mysql" | "redis" | "redis_sharded" | "redis_cluster";
+  readonly name: "memory" | "mysql" | "redis" | "redis (KeyValueStore)" | "redis_sharded" | "redis_cluster";
   open(): Promise<OpenBackend>;
 }
 
@@ -87,8 +87,8 @@ export async function openSharded(count = 3, claimGraceMs?: number): Promise<Ope
   }
 }
 
-export async function openCluster(claimGraceMs?: number): Promise<OpenFleetBackend<ClusterRedis>> {
-  const fleet = await RedisFleet.start({ count: 3, cluster: true });
+export async function openCluster(claimGraceMs?: number, extraArgs?: readonly string[]): Promise<OpenFleetBackend<ClusterRedis>> {
+  const fleet = await RedisFleet.start({ count: 3, cluster: true, extraArgs });
   try {
     const kv = await ClusterRedis.connect({ name: "cluster", startupNodes: fleet.servers.map((s) => ({ host: s.host, port: s.port })), commandTimeoutMs: 2_000 });
     const keyPrefix = `t${unique()}:`;
@@ -102,3 +102,26 @@ export async function openCluster(claimGraceMs?: number): Promise<OpenFleetBacke
 
 export const shardedBackend: Backend = { name: "redis_sharded", open: () => openSharded() };
 export const clusterBackend: Backend = { name: "redis_cluster", open: () => openCluster() };
+
+/**
+ * The sharded write path (claims first, scripts of one tag) on the machine's one server, through
+ * SingleRedis with its portable-keys rule: a key of another tag in a script would fail here too.
+ */
+export const keyValueSingleBackend: Backend = {
+  name: "redis (KeyValueStore)",
+  async open() {
+    const redis = await requireMachineRedis();
+    const kv = await SingleRedis.connect({ name: "single", address: { host: redis.host, port: redis.port } });
+    const keyPrefix = `t${unique()}:`;
+    const store = new KeyValueStore(kv, { keyPrefix });
+    return {
+      store,
+      async cleanup() {
+        const keys: string[] = [];
+        for await (const key of kv.scanKeys(`${keyPrefix}*`)) keys.push(key);
+        for (const key of keys) await kv.del(key);
+        await store.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,4 @@
+import { defineModelSuite } from "./suite.js";
+import { keyValueSingleBackend } from "./support/backends.js";
+
+defineModelSuite(keyValueSingleBackend);
