@@ -7,6 +7,7 @@
 // than any write can take, so an unfinished write of another client is never mistaken for a
 // crash) and the next writer takes it over with a compare-and-set. Claim times come from the
 // writers' clocks, so the grace must also cover the clock skew between clients.
+import { parseClaim } from "./keys.js";
 import type { RedisTarget } from "./redis-target.js";
 import { CLAIM, RELEASE } from "./scripts.js";
 
@@ -54,11 +55,11 @@ export class Claims {
     let current = (await this.target.call("set", key, mine, "NX", "GET")) as string | null;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (current === null) return { ok: true, claimed: { key, value: mine, fresh: true } };
-      const newline = current.lastIndexOf("\n");
+      const { owner, at } = parseClaim(current);
       let stale = "";
-      if (current.slice(0, newline) !== rec) {
+      if (owner !== rec) {
         // A claim younger than the grace may belong to a write still in flight.
-        if (Date.now() - Number(current.slice(newline + 1)) < this.graceMs || !(await this.#isStale(key, current))) return { ok: false, key };
+        if (Date.now() - at < this.graceMs || !(await this.#isStale(key, owner))) return { ok: false, key };
         stale = current;
       }
       const [outcome, now] = (await this.target.eval(CLAIM, [key], [rec, stale, mine])) as [string, string | undefined];
@@ -69,8 +70,7 @@ export class Claims {
   }
 
   /** An aged claim is stale when its owner record does not list it among the keys it holds. */
-  async #isStale(key: string, claim: string): Promise<boolean> {
-    const owner = claim.slice(0, claim.lastIndexOf("\n"));
+  async #isStale(key: string, owner: string): Promise<boolean> {
     const held = (await this.target.call("hget", owner, "x")) as string | null;
     return held === null || !`\n${held}`.includes(`\nu${key}\n`);
   }

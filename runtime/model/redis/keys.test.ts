@@ -1,9 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { shardedKey } from "../../redis/key-value/keys.js";
-import { shardTag } from "./keys.js";
+import { parseClaim, shardTag } from "./keys.js";
 
 describe("shardTag", () => {
   it.each(["42", "", "%", "{}", "a{b}c", "100%", "ü😀", "a:b"])("tags %j exactly as runtime/redis's shardedKey()", (value) => {
     expect(`p:${shardTag(value)}`).toBe(shardedKey("p", value));
+  });
+});
+
+describe("parseClaim", () => {
+  it("splits a claim into its owner record key and time", () => {
+    expect(parseClaim("app:session:{7}:r:7:1700:t1\n1732530000123")).toEqual({ owner: "app:session:{7}:r:7:1700:t1", at: 1732530000123 });
+  });
+
+  it("reads a bare record key (no time) as a claim from time 0", () => {
+    expect(parseClaim("app:session:{7}:r:7:1700:t1")).toEqual({ owner: "app:session:{7}:r:7:1700:t1", at: 0 });
   });
 });

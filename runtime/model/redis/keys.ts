@@ -48,6 +48,12 @@ export function shardTag(value: KeyValue): string {
   return `{${TAG_SPECIAL.test(text) ? text.replace(TAG_SPECIALS, escape) : text}}`;
 }
 
+/** The owner record key and the time of a claim value "<record key>\n<ms>" (a bare key: time 0). */
+export function parseClaim(claim: string): { owner: string; at: number } {
+  const newline = claim.lastIndexOf("\n");
+  return newline < 0 ? { owner: claim, at: 0 } : { owner: claim.slice(0, newline), at: Number(claim.slice(newline + 1)) };
+}
+
 export class RedisKeys {
   readonly base: string;
   /** SCAN pattern of every partition zset of the model, on any node. */
