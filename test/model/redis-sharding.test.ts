@@ -130,6 +130,25 @@ describe.each(kinds)("models on %s", (kind, open) => {
     expect((await accounts.findByEmail(a.email))?.id).toBe(b.id);
   });
 
+  it("undoes the tags that wrote when another tag of a batch refuses a taken key", async () => {
+    // Tenants whose records live on three different nodes (or slots).
+    const tenants: string[] = [];
+    for (let n = 0; tenants.length < 3; n++) {
+      const t = `${kind}-batch-${n}`;
+      if (tenants.every((x) => kv.ownerOf(accountKey(x, 1n)) !== kv.ownerOf(accountKey(t, 1n)))) tenants.push(t);
+    }
+    const [t1, t2, t3] = tenants as [string, string, string];
+    const taken = await accounts.insert(account({ tenant: t3, id: 1n }));
+    const batch = [account({ tenant: t1, id: 1n }), account({ tenant: t2, id: 1n }), account({ tenant: t3, id: 1n })];
+    await rejectsWith(accounts.insertMany(batch), ErrorCode.ALREADY_EXISTS);
+    expect(await accounts.getMany(batch)).toEqual([null, null, taken]);
+    expect([await accounts.count({ tenant: t1 }), await accounts.count({ tenant: t2 })]).toEqual([0, 0]);
+    expect(await accounts.findByEmail(batch[0]?.email ?? "")).toBeNull();
+    // Their unique values were freed: the same records insert now.
+    await accounts.insertMany(batch.slice(0, 2));
+    expect((await accounts.findByEmail(batch[1]?.email ?? ""))?.tenant).toBe(t2);
+  });
+
   it("finds by a non-unique index over every node and pages across them in key order", async () => {
     const device = `spread-${kind}`;
     const made = Array.from({ length: 12 }, (_, i) => session({ accountId: BigInt(90_000 + i * 7), createdAt: BigInt(i), device }));
