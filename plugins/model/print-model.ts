@@ -89,7 +89,11 @@ function printFinder(
   // Enum parameters take the ts-proto enum type; other key fields their TypeScript value type.
   const typeOf = (f: FieldIR): Printable => (f.type.kind === "enum" ? messageSymbol(sink, out.name, f.type.ref, true) : tsValueType(f));
   const params: Printable[] = ix.fields.flatMap((f, i) => [i > 0 ? ", " : "", `${safeIdentifier(f.tsName)}: `, typeOf(f)]);
-  const args = `[${ix.fields.map((f) => safeIdentifier(f.tsName)).join(", ")}]`;
+  const names = ix.fields.map((f) => safeIdentifier(f.tsName));
+  const args = `[${names.join(", ")}]`;
+  // The page request must not take the name of an indexed field ("page", "page$" …).
+  let pageParam = "page";
+  while (names.includes(pageParam)) pageParam += "$";
   const by = ix.fields.map((f) => f.name).join(", ");
   out.print();
   if (ix.unique) {
@@ -98,8 +102,8 @@ function printFinder(
     out.print(`    return this.findUnique(${quote(ix.name)}, ${args});`);
   } else {
     out.print(`  /** ${name} records with this ${by} (index ${ix.name}), in primary key order, a page at a time. */`);
-    out.print(`  ${ix.finder}(`, params, ", page?: ", rt("PageRequest"), "): Promise<", rt("Page"), "<", record, ">> {");
-    out.print(`    return this.findMany(${quote(ix.name)}, ${args}, page);`);
+    out.print(`  ${ix.finder}(`, params, `, ${pageParam}?: `, rt("PageRequest"), "): Promise<", rt("Page"), "<", record, ">> {");
+    out.print(`    return this.findMany(${quote(ix.name)}, ${args}, ${pageParam});`);
   }
   out.print("  }");
 }
