@@ -1,6 +1,8 @@
 // `rony-ts new connection <kind> [name]`: the declaration in storage.proto and its settings in
 // rony.config.json; for a custom kind also a <Name>Connection skeleton registered in customConnections().
 import { join } from "node:path";
+// The settings module alone: it has no client libraries to load.
+import { defaultUrls, envName } from "../../runtime/connections/settings.js";
 import { CliError } from "../project/errors.js";
 import { addConnectionConfig } from "../project/config-file.js";
 import { Initializer } from "../project/initializer.js";
@@ -10,28 +12,19 @@ import { findProject } from "../project/project.js";
 import { declareConnection } from "../project/storage-schema.js";
 import { render, writeNew } from "../project/templates.js";
 
-const builtinUrls: Readonly<Record<string, string>> = {
-  mysql: "mysql://root@127.0.0.1:3306/test",
-  redis: "redis://127.0.0.1:6379",
-  redis_sharded: "redis://127.0.0.1:6379",
-  redis_cluster: "redis://127.0.0.1:7000",
-  redis_ha: "redis://127.0.0.1:6379",
-  memory: "memory:",
-};
-
 export function newConnection(kind: string, nameArg: string | undefined): void {
   if (!/^[a-z][a-z0-9_]*$/.test(kind)) {
-    throw new CliError(`"${kind}" is not a kind: use ${Object.keys(builtinUrls).join(", ")}, or a snake_case name of your own`);
+    throw new CliError(`"${kind}" is not a kind: use ${Object.keys(defaultUrls).join(", ")}, or a snake_case name of your own`);
   }
   const name = nameArg ?? kind;
   if (!/^[a-z][a-zA-Z0-9_]*$/.test(name)) throw new CliError(`"${name}" is not a connection name: use a lower-case identifier such as "main" or "cache"`);
   const project = findProject();
-  const builtin = builtinUrls[kind] !== undefined;
+  const builtin = defaultUrls[kind] !== undefined;
   const initializer = builtin ? undefined : new Initializer(project);
   initializer?.requireFunctions("customConnections");
 
   const declared = declareConnection(project, name, kind);
-  const configured = addConnectionConfig(project, name, builtin ? { url: builtinUrls[kind] } : { url: "", options: {} });
+  const configured = addConnectionConfig(project, name, builtin ? { url: defaultUrls[kind] } : { url: "", options: {} });
   let skeleton: string | undefined;
   if (initializer !== undefined) {
     const names = namesOf(name);
@@ -51,7 +44,7 @@ export function newConnection(kind: string, nameArg: string | undefined): void {
     return;
   }
   if (declared) note(`  declared ${name} (${kind}) in schemas/${project.schemaPackage}/storage.proto`);
-  if (configured) note(`  added its settings to rony.config.json (${name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}_URL overrides them)`);
+  if (configured) note(`  added its settings to rony.config.json (${envName(name)}_URL overrides them)`);
   if (skeleton !== undefined) note(`  created ${skeleton}: complete connect() and close()`);
   if (initializer?.changed === true) note(`  registered it in customConnections() in ${project.initializer}`);
   note("Next: npm run gen");

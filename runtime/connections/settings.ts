@@ -48,7 +48,8 @@ export class ConnectionConfigError extends Error {
   }
 }
 
-const defaultUrls: Readonly<Record<string, string>> = {
+/** Where each built-in kind connects when nothing configures it (also what `rony-ts new connection` writes). */
+export const defaultUrls: Readonly<Record<string, string>> = {
   mysql: "mysql://root@127.0.0.1:3306/rony",
   redis: "redis://127.0.0.1:6379",
   redis_sharded: "redis://127.0.0.1:6379",
@@ -57,6 +58,7 @@ const defaultUrls: Readonly<Record<string, string>> = {
   memory: "memory:",
 };
 
+/** The environment-variable stem of a connection or kind name: "userDb" → "USER_DB". */
 export function envName(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
 }
