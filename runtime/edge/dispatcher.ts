@@ -86,6 +86,11 @@ export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<A
       }
       return;
     }
+    await this.runChain(route, input, ctx);
+  }
+
+  /** The middleware chain and the handler, for a route `isPlain` said has middleware. Never throws. */
+  async runChain(route: Route<Auth>, input: unknown, ctx: EdgeContext<Auth>): Promise<void> {
     try {
       for (const hook of route.before) {
         await hook(ctx);

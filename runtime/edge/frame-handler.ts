@@ -129,7 +129,7 @@ export class FrameHandler<Auth = unknown> {
         ctx.error = this.dispatcher.typed(e, ctx);
       }
     } else {
-      await this.dispatcher.run(route, input, ctx);
+      await this.dispatcher.runChain(route, input, ctx);
     }
     let frame: Uint8Array;
     if (ctx.error === undefined) {
