@@ -7,10 +7,11 @@
 
 const OFFSET_BASIS = 0x811c9dc5;
 const PRIME = 0x01000193;
+const utf8 = new TextEncoder();
 
 export function constructorId(fullName: string): number {
   let hash = OFFSET_BASIS;
-  for (const byte of new TextEncoder().encode(fullName)) {
+  for (const byte of utf8.encode(fullName)) {
     hash ^= byte;
     hash = Math.imul(hash, PRIME);
   }

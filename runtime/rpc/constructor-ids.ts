@@ -1,18 +1,10 @@
-// Constructor ids the runtime itself uses: FNV-1a 32-bit of the fully-qualified name, the same
-// function the compiler applies to user messages (compiler/constructor-id.ts).
-
-export function fnv1a32(fullName: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(fullName)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
+// Constructor ids of the wire format's own messages. They are what the compiler's
+// constructorId() (compiler/constructor-id.ts) gives their names; the runtime may not import
+// the compiler, so they are written here and test/constructor-ids.test.ts holds them equal.
 
 /** A reply whose payload is a rony.RpcError. */
-export const RPC_ERROR_ID = fnv1a32("rony.RpcError");
+export const RPC_ERROR_ID = 0x3e77dee4;
 /** A frame whose payload is a rony.MessageContainer (a batch). */
-export const CONTAINER_ID = fnv1a32("rony.MessageContainer");
+export const CONTAINER_ID = 0xba1f1efd;
 /** A reply whose payload is a rony.Redirect. */
-export const REDIRECT_ID = fnv1a32("rony.Redirect");
+export const REDIRECT_ID = 0x37964aff;

@@ -3,6 +3,6 @@ export type { AnyMethod, HttpBinding, HttpRoute, HttpVerb, MessageCodec, MethodD
 export { ErrorCode, RonyError, httpStatusOf } from "./errors.js";
 export type { CallOptions, Transport } from "./transport.js";
 export type { CallContext, Handler, HandlerRegistry } from "./handler.js";
-export { CONTAINER_ID, REDIRECT_ID, RPC_ERROR_ID, fnv1a32 } from "./constructor-ids.js";
+export { CONTAINER_ID, REDIRECT_ID, RPC_ERROR_ID } from "./constructor-ids.js";
 export { NO_HEADERS, decodeContainer, decodeEnvelope, encodeContainer, encodeEnvelope, encodeReply, type Envelope } from "./envelope-codec.js";
 export { asRonyError, decodeRpcError, encodeRpcError, rpcErrorFromJson, rpcErrorToJson, type RpcErrorJson } from "./rpc-error-codec.js";
