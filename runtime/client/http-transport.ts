@@ -13,6 +13,8 @@ import {
 import { codeOfStatus, readReply } from "./reply.js";
 import { restRequest } from "./rest-request.js";
 
+const utf8 = new TextDecoder();
+
 export interface HttpTransportOptions {
   /** "rpc" (default) POSTs envelopes to rpcPath; "rest" uses each rpc's HTTP binding when it has one. */
   mode?: "rpc" | "rest";
@@ -93,7 +95,7 @@ export class HttpTransport implements Transport {
     const bytes = new Uint8Array(await res.arrayBuffer());
     if (res.status !== 200) throw await errorOfJson(res.status, bytes);
     try {
-      return method.output.fromJSON(JSON.parse(new TextDecoder().decode(bytes)));
+      return method.output.fromJSON(JSON.parse(utf8.decode(bytes)));
     } catch {
       throw new RonyError(ErrorCode.INTERNAL, `unreadable ${method.name} reply`);
     }
@@ -102,7 +104,7 @@ export class HttpTransport implements Transport {
 
 async function errorOfJson(status: number, bytes: Uint8Array): Promise<RonyError> {
   try {
-    return rpcErrorFromJson(JSON.parse(new TextDecoder().decode(bytes)));
+    return rpcErrorFromJson(JSON.parse(utf8.decode(bytes)));
   } catch {
     return new RonyError(codeOfStatus(status), `HTTP ${status}`);
   }

@@ -24,6 +24,9 @@ import { DEFAULT_SEGMENT_BYTES } from "../storage/wal.js";
 import type { PeerAddress } from "../transport/tcp-transport.js";
 import { TcpTransport } from "../transport/tcp-transport.js";
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 export interface StateMachine {
   /** Applies a committed command; the value resolves the proposal that created it. */
   apply(index: number, data: Uint8Array): unknown;
@@ -195,7 +198,7 @@ export class RaftNode {
     const key = `${this.readPrefix}:${++this.readCounter}`;
     return new Promise((resolve, reject) => {
       try {
-        this.rn.readIndex(new TextEncoder().encode(key));
+        this.rn.readIndex(utf8Encoder.encode(key));
       } catch (e) {
         reject(isRaftError(e, "PROPOSAL_DROPPED") ? new RaftError("NOT_LEADER", "no leader known for a read", 0) : (e as Error));
         return;
@@ -312,7 +315,7 @@ export class RaftNode {
     if (rd.snapshot) this.opts.stateMachine.restore(rd.snapshot.data);
     for (const e of applyLater) this.apply(e);
     for (const rs of rd.readStates) {
-      const key = new TextDecoder().decode(rs.requestCtx);
+      const key = utf8Decoder.decode(rs.requestCtx);
       const r = this.reads.get(key);
       if (!r) continue;
       this.reads.delete(key);
