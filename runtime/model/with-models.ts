@@ -11,8 +11,12 @@ export type ModelContext<M, Ctx extends CallContext = CallContext> = Ctx & { rea
 export function withModels<M, Ctx extends CallContext>(registry: HandlerRegistry<Ctx>, models: M): HandlerRegistry<ModelContext<M, Ctx>> {
   return {
     add<I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, ModelContext<M, Ctx>>): void {
-      // The per-call context object gets one more property; the edge's own fields stay as they are.
-      registry.add(method, (input, ctx) => handler(input, Object.assign(ctx, { models })));
+      // The per-call context object gets one more property (no object allocated per call); the
+      // edge's own fields stay as they are.
+      registry.add(method, (input, ctx) => {
+        (ctx as Ctx & { models: M }).models = models;
+        return handler(input, ctx as ModelContext<M, Ctx>);
+      });
     },
   };
 }
