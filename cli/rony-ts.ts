@@ -33,7 +33,7 @@ project
 
 program
   .command("gen")
-  .description("run buf generate with ts-proto and protoc-gen-rony-ts; schema problems are shown as file:line")
+  .description("run buf generate with protoc-gen-rony-ts; schema problems are shown as file:line")
   .action(async () => {
     await runGen();
   });

@@ -17,9 +17,16 @@ export function importSymbol(name: string, from: string, typeOnly = false): Impo
 
 export type Printable = string | number | ImportSymbol | readonly Printable[];
 
+// Lines are kept as strings; an import symbol is held as a placeholder "\u0001<n>\u0002" until
+// toString knows its local name. Generated message modules run to 100k lines: no array per line.
+// eslint-disable-next-line no-control-regex -- control characters are what no schema text holds
+const PLACEHOLDER = /\u0001(\d+)\u0002/g;
+
 export class GeneratedFile {
-  private readonly lines: Printable[][] = [];
+  private readonly lines: string[] = [];
   private readonly declared = new Set<string>();
+  private readonly symbolIds = new Map<string, number>();
+  private readonly symbols: ImportSymbol[] = [];
 
   constructor(
     /** Output path relative to the out dir ("examples/echo.rony.ts"). */
@@ -35,38 +42,49 @@ export class GeneratedFile {
 
   /** Appends one line made of the given parts (an empty call prints an empty line). */
   print(...parts: Printable[]): void {
-    this.lines.push(parts);
+    let line = "";
+    for (const p of parts) line += typeof p === "string" ? p : this.render(p);
+    this.lines.push(line);
+  }
+
+  private render(p: Printable): string {
+    if (typeof p === "string") return p;
+    if (typeof p === "number") return String(p);
+    if (Array.isArray(p)) {
+      let out = "";
+      for (const q of p as readonly Printable[]) out += this.render(q);
+      return out;
+    }
+    const s = p as ImportSymbol;
+    const k = key(s);
+    let id = this.symbolIds.get(k);
+    if (id === undefined) {
+      id = this.symbols.length;
+      this.symbolIds.set(k, id);
+      this.symbols.push(s);
+    } else if (this.symbols[id]?.typeOnly === true && !s.typeOnly) {
+      // A symbol used as a value anywhere needs a value import.
+      this.symbols[id] = s;
+    }
+    return `\u0001${id}\u0002`;
   }
 
   toString(): string {
-    const locals = this.resolveImports();
-    const render = (p: Printable): string =>
-      typeof p === "string" ? p : typeof p === "number" ? String(p) : Array.isArray(p) ? p.map(render).join("") : locals.get(key(p as ImportSymbol)) ?? "";
-    const body = this.lines.map((parts) => parts.map(render).join("").trimEnd());
-    return [...this.header, ...this.importLines(locals), "", ...body].join("\n").replace(/\n{3,}/g, "\n\n") + "\n";
-  }
-
-  private symbols(): ImportSymbol[] {
-    const found = new Map<string, ImportSymbol>();
-    const visit = (p: Printable): void => {
-      if (Array.isArray(p)) p.forEach(visit);
-      else if (typeof p === "object") {
-        const s = p as ImportSymbol;
-        const prev = found.get(key(s));
-        // A symbol used as a value anywhere needs a value import.
-        if (prev === undefined || (prev.typeOnly && !s.typeOnly)) found.set(key(s), s);
-      }
-    };
-    this.lines.forEach((line) => line.forEach(visit));
     // Packages first, then relative modules; names in order: the same input prints the same bytes.
     const rank = (s: ImportSymbol) => (s.from.startsWith(".") ? 1 : 0);
-    return [...found.values()].sort((a, b) => rank(a) - rank(b) || cmp(a.from, b.from) || cmp(a.name, b.name));
+    const sorted = [...this.symbols].sort((a, b) => rank(a) - rank(b) || cmp(a.from, b.from) || cmp(a.name, b.name));
+    const locals = this.resolveImports(sorted);
+    const byId = this.symbols.map((s) => locals.get(key(s)) ?? "");
+    let body = this.lines.join("\n");
+    if (byId.length > 0) body = body.replace(PLACEHOLDER, (_m, id: string) => byId[Number(id)] ?? "");
+    const text = [...this.header, ...this.importLines(sorted, locals), "", body].join("\n");
+    return text.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n") + "\n";
   }
 
-  private resolveImports(): Map<string, string> {
+  private resolveImports(sorted: readonly ImportSymbol[]): Map<string, string> {
     const taken = new Set(this.declared);
     const locals = new Map<string, string>();
-    for (const s of this.symbols()) {
+    for (const s of sorted) {
       const base = safeIdentifier(s.name);
       let local = base;
       for (let n = 1; taken.has(local); n++) local = `${base}$${n}`;
@@ -76,9 +94,9 @@ export class GeneratedFile {
     return locals;
   }
 
-  private importLines(locals: Map<string, string>): string[] {
+  private importLines(sorted: readonly ImportSymbol[], locals: Map<string, string>): string[] {
     const byModule = new Map<string, ImportSymbol[]>();
-    for (const s of this.symbols()) byModule.set(s.from, [...(byModule.get(s.from) ?? []), s]);
+    for (const s of sorted) byModule.set(s.from, [...(byModule.get(s.from) ?? []), s]);
     const lines: string[] = [];
     for (const [from, symbols] of byModule) {
       const spec = (s: ImportSymbol) => (locals.get(key(s)) === s.name ? s.name : `${s.name} as ${locals.get(key(s))}`);

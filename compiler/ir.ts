@@ -16,11 +16,11 @@ export type FieldType =
   | { readonly kind: "message"; readonly ref: TypeRef }
   | { readonly kind: "map"; readonly key: ScalarType; readonly value: FieldType };
 
-/** A message or enum as generated code refers to it: the ts-proto export in another module. */
+/** A message or enum as generated code refers to it: the export of its file's message module. */
 export interface TypeRef {
   /** Fully-qualified proto name, no leading dot. */
   readonly fullName: string;
-  /** The export name in ts-proto's module ("Outer_Inner"). */
+  /** The export name in its message module ("Outer_Inner"). */
   readonly tsName: string;
   /** The proto file that declares it ("examples/echo.proto"). */
   readonly protoFile: string;
@@ -147,4 +147,74 @@ export interface FileIR {
 export interface SchemaIR {
   /** Files to generate, in request order. */
   readonly files: readonly FileIR[];
+  /** Files whose messages and enums are emitted: the files to generate, then the imported files
+   * (well-known types) whose types they reach. */
+  readonly typeFiles: readonly TypeFileIR[];
+}
+
+/** Well-known types that generated code holds as plain TypeScript values (docs/messages.md). */
+export type WellKnownMapping = "timestamp" | "wrapper" | "struct" | "value" | "list" | "field_mask";
+
+/** One value of a field (the element of a list, the value of a map). */
+export type ValueIR =
+  | { readonly kind: "scalar"; readonly scalar: ScalarType }
+  | { readonly kind: "enum"; readonly ref: TypeRef; /** The first value's number: proto's default. */ readonly defaultNumber: number }
+  | {
+      readonly kind: "message";
+      readonly ref: TypeRef;
+      /** Set for well-known types held as plain values; `wrapped` is the wrapper's inner scalar. */
+      readonly mapping: WellKnownMapping | undefined;
+      readonly wrapped: ScalarType | undefined;
+      /** proto2 groups: start/end-group tags instead of a length prefix. */
+      readonly delimited: boolean;
+    };
+
+/**
+ * How a field holds its value: `single` fields hold a default when unset (proto3), `optional`
+ * ones undefined (explicit presence and message fields), `required` ones are always written (proto2).
+ */
+export type Cardinality = "single" | "optional" | "required" | "repeated" | "map";
+
+export interface FieldDefIR {
+  /** Name in the .proto. */
+  readonly name: string;
+  readonly tsName: string;
+  readonly jsonName: string;
+  readonly number: number;
+  readonly cardinality: Cardinality;
+  readonly value: ValueIR;
+  /** Map key scalar, for cardinality "map". */
+  readonly mapKey: ScalarType | undefined;
+  /** Repeated scalars and enums written as one length-delimited run. */
+  readonly packed: boolean;
+  /** The oneof's name when the field is a member of a (non-synthetic) oneof. */
+  readonly oneof: string | undefined;
+  readonly comment: string;
+}
+
+export interface MessageDefIR extends TypeRef {
+  readonly fields: readonly FieldDefIR[];
+  /** Reaches itself through its fields: its decoder counts nesting depth. */
+  readonly recursive: boolean;
+  readonly comment: string;
+}
+
+export interface EnumValueIR {
+  readonly name: string;
+  readonly number: number;
+  readonly comment: string;
+}
+
+export interface EnumDefIR extends TypeRef {
+  readonly values: readonly EnumValueIR[];
+  readonly comment: string;
+}
+
+export interface TypeFileIR {
+  readonly name: string;
+  readonly package: string;
+  /** Module path without extension ("examples/echo"). */
+  readonly modulePath: string;
+  readonly enums: readonly EnumDefIR[];
+  readonly messages: readonly MessageDefIR[];
 }

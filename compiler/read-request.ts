@@ -43,10 +43,11 @@ import type {
 } from "./ir.js";
 import { builtinConnectionKinds } from "./ir.js";
 import { readModel } from "./read-model.js";
+import { readTypeFiles } from "./read-types.js";
 import { camelCase, lowerFirst, safeMember } from "./naming.js";
 import { fileSource, leadingComment, OPTIONS_FIELD, sourceOf } from "./source-info.js";
 
-const scalarNames: Record<PbScalar, ScalarType> = {
+export const scalarNames: Record<PbScalar, ScalarType> = {
   [PbScalar.DOUBLE]: "double",
   [PbScalar.FLOAT]: "float",
   [PbScalar.INT64]: "int64",
@@ -78,14 +79,14 @@ const replications: Record<PbReplication, Replication> = {
   [PbReplication.SHARDED]: "sharded",
 };
 
-/** The export name ts-proto gives a message or enum: nesting joined by "_". */
-function tsNameOf(typeName: string, pkg: string): string {
+/** The export name of a message or enum in its module: nesting joined by "_" (as ts-proto names it). */
+export function tsNameOf(typeName: string, pkg: string): string {
   const local = pkg === "" ? typeName : typeName.slice(pkg.length + 1);
   return local.replaceAll(".", "_");
 }
 
-/** ts-proto's property name: snake_case becomes camelCase, other names stay as written. */
-function tsFieldName(name: string): string {
+/** A field's property name: snake_case becomes camelCase, other names stay as written (as in ts-proto). */
+export function tsFieldName(name: string): string {
   return name.includes("_") ? camelCase(name) : name;
 }
 
@@ -105,7 +106,7 @@ export class RequestReader {
       if (file === undefined) throw new Error(`file_to_generate ${name} is missing from proto_file`);
       files.push(this.readFile(file));
     }
-    return { files };
+    return { files, typeFiles: readTypeFiles(registry, request.fileToGenerate) };
   }
 
   private readFile(file: DescFile): FileIR {
@@ -287,12 +288,12 @@ const scalarType = (scalar: PbScalar): FieldType => ({ kind: "scalar", scalar: s
 const enumType = (desc: DescEnum): FieldType => ({ kind: "enum", enumName: desc.typeName, ref: typeRef(desc) });
 const messageType = (desc: DescMessage): FieldType => ({ kind: "message", ref: typeRef(desc) });
 
-function typeRef(desc: DescMessage | DescEnum): TypeRef {
+export function typeRef(desc: DescMessage | DescEnum): TypeRef {
   return { fullName: desc.typeName, tsName: tsNameOf(desc.typeName, desc.file.proto.package ?? ""), protoFile: desc.file.proto.name };
 }
 
 export function allMessages(messages: readonly DescMessage[]): DescMessage[] {
-  // Map entries are synthetic: ts-proto emits them, but they are never rpc types or models.
+  // Map entries are synthetic: never rpc types or models.
   return messages
     .filter((m) => m.proto.options?.mapEntry !== true)
     .flatMap((m) => [m, ...allMessages(m.nestedMessages)]);

@@ -1,13 +1,16 @@
 // Lines and comments for descriptors, from the file's SourceCodeInfo (present for files to generate).
-import type { DescField, DescFile, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
+import type { DescEnum, DescEnumValue, DescField, DescFile, DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
 
-type Element = DescMessage | DescField | DescService | DescMethod;
+type Element = DescMessage | DescField | DescService | DescMethod | DescEnum | DescEnumValue;
 
 // Field numbers of FileDescriptorProto / DescriptorProto / ServiceDescriptorProto (descriptor.proto).
 const FILE_MESSAGE_TYPE = 4;
+const FILE_ENUM_TYPE = 5;
 const FILE_SERVICE = 6;
 const MESSAGE_FIELD = 2;
 const MESSAGE_NESTED_TYPE = 3;
+const MESSAGE_ENUM_TYPE = 4;
+const ENUM_VALUE = 2;
 const SERVICE_METHOD = 2;
 export const OPTIONS_FIELD = { message: 7, field: 8, service: 3, method: 4, file: 8 } as const;
 
@@ -21,6 +24,12 @@ export function pathOf(desc: Element): number[] {
       const parent = desc.parent;
       return [...pathOf(parent), MESSAGE_FIELD, parent.proto.field.indexOf(desc.proto)];
     }
+    case "enum":
+      return desc.parent === undefined
+        ? [FILE_ENUM_TYPE, desc.file.proto.enumType.indexOf(desc.proto)]
+        : [...pathOf(desc.parent), MESSAGE_ENUM_TYPE, desc.parent.proto.enumType.indexOf(desc.proto)];
+    case "enum_value":
+      return [...pathOf(desc.parent), ENUM_VALUE, desc.parent.proto.value.indexOf(desc.proto)];
     case "service":
       return [FILE_SERVICE, desc.file.proto.service.indexOf(desc.proto)];
     case "rpc":
@@ -33,6 +42,8 @@ function fileOf(desc: Element): DescFile {
     case "field":
       return desc.parent.file;
     case "rpc":
+      return desc.parent.file;
+    case "enum_value":
       return desc.parent.file;
     default:
       return desc.file;

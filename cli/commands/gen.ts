@@ -1,4 +1,4 @@
-// `rony-ts gen`: buf generate with ts-proto and protoc-gen-rony-ts; annotation errors come out as file:line.
+// `rony-ts gen`: buf generate with protoc-gen-rony-ts; annotation errors come out as file:line.
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { delimiter } from "node:path";

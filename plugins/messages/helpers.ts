@@ -1,0 +1,88 @@
+// Helper functions a message module may need, emitted once per module and only when used.
+// Everything global is reached through globalThis: a message may be named Object, Error or Promise.
+
+const sources: Record<string, string> = {
+  isSet: `function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
+}`,
+  isObject: `function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null && !globalThis.Array.isArray(value);
+}`,
+  checkInt64: `function checkInt64(value: bigint): bigint {
+  if (globalThis.BigInt.asIntN(64, value) !== value) throw new globalThis.RangeError(\`\${value} does not fit a signed 64-bit field\`);
+  return value;
+}`,
+  checkUint64: `function checkUint64(value: bigint): bigint {
+  if (globalThis.BigInt.asUintN(64, value) !== value) throw new globalThis.RangeError(\`\${value} does not fit an unsigned 64-bit field\`);
+  return value;
+}`,
+  base64: `function bytesFromBase64(b64: string): Uint8Array {
+  if ((globalThis as any).Buffer) return globalThis.Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
+  const bin = globalThis.atob(b64);
+  const arr = new globalThis.Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; ++i) arr[i] = bin.charCodeAt(i);
+  return arr;
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  if ((globalThis as any).Buffer) return (globalThis as any).Buffer.from(arr).toString("base64");
+  const bin: string[] = [];
+  arr.forEach((byte) => bin.push(globalThis.String.fromCharCode(byte)));
+  return globalThis.btoa(bin.join(""));
+}`,
+  // A map key "__proto__" must become an own entry, not the object's prototype.
+  setEntry: `function setEntry<V>(map: { [key: string]: V }, key: string, value: V): void {
+  if (key === "__proto__") globalThis.Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  else map[key] = value;
+}`,
+  mapFromJSON: `function mapFromJSON<V>(object: any, value: (v: any) => V): { [key: string]: V } {
+  const map: { [key: string]: V } = {};
+  if (isObject(object)) for (const [k, v] of globalThis.Object.entries(object)) setEntry(map, k, value(v));
+  return map;
+}`,
+  // Timestamps are Dates in messages; nanos below a millisecond are dropped.
+  timestamp: `function toTimestamp(date: Date): Timestamp {
+  const ms = date.getTime();
+  const seconds = globalThis.Math.floor(ms / 1000);
+  return { seconds: globalThis.BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  return new globalThis.Date(globalThis.Number(t.seconds) * 1000 + globalThis.Math.floor(t.nanos / 1_000_000));
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) return o;
+  if (typeof o === "string") return new globalThis.Date(o);
+  return fromTimestamp(Timestamp.fromJSON(o));
+}`,
+  fieldMask: `function fieldMaskFromJSON(o: any): string[] {
+  if (typeof o === "string") return o === "" ? [] : o.split(",");
+  return globalThis.Array.isArray(o) ? o.map(globalThis.String) : [];
+}`,
+  types: `type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
+
+export type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
+
+export interface MessageFns<T> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  fromJSON(object: any): T;
+  toJSON(message: T): unknown;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
+}`,
+};
+
+const requires: Record<string, string[]> = { mapFromJSON: ["isObject", "setEntry"] };
+
+/** The source of the named helpers (and of the helpers they need), in a fixed order. */
+export function helperSource(used: ReadonlySet<string>): string[] {
+  const all = new Set(used);
+  for (const name of used) for (const dep of requires[name] ?? []) all.add(dep);
+  return Object.keys(sources).filter((name) => all.has(name)).map((name) => sources[name] as string);
+}

@@ -1,0 +1,49 @@
+// What printing one message module needs: the file, how to name types of this and other modules,
+// and which helper functions the printed code used (only those are emitted).
+import { importSymbol, lowerFirst, type FileSink, type GeneratedFile, type Printable, type TypeFileIR, type TypeRef } from "../../compiler/index.js";
+import { messageSymbol } from "../common/imports.js";
+
+export class ModuleContext {
+  readonly helpers = new Set<string>();
+
+  constructor(
+    readonly out: GeneratedFile,
+    private readonly sink: FileSink,
+    readonly file: TypeFileIR,
+  ) {}
+
+  /** A message or enum: its local name, or an import from its module. */
+  ref(ref: TypeRef, typeOnly = false): Printable {
+    return ref.protoFile === this.file.name ? ref.tsName : messageSymbol(this.sink, this.out.name, ref, typeOnly);
+  }
+
+  /** An enum's `<name>FromJSON` / `<name>ToJSON` function. */
+  enumFunction(ref: TypeRef, suffix: "FromJSON" | "ToJSON"): Printable {
+    const name = enumFunctionName(ref.tsName, suffix);
+    return ref.protoFile === this.file.name ? name : messageSymbol(this.sink, this.out.name, { ...ref, tsName: name });
+  }
+
+  /** BinaryReader / BinaryWriter of @bufbuild/protobuf. */
+  wire(name: "BinaryReader" | "BinaryWriter"): Printable {
+    return importSymbol(name, "@bufbuild/protobuf/wire");
+  }
+
+  use(...helpers: string[]): void {
+    for (const h of helpers) this.helpers.add(h);
+  }
+}
+
+export function enumFunctionName(tsName: string, suffix: "FromJSON" | "ToJSON"): string {
+  return `${lowerFirst(tsName)}${suffix}`;
+}
+
+/** `obj.name`, or `obj["name"]` when the name is not an identifier. */
+export function prop(obj: string, name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${obj}.${name}` : `${obj}[${JSON.stringify(name)}]`;
+}
+
+/** A property name in an object literal; `["__proto__"]` makes an own property, not the prototype. */
+export function key(name: string): string {
+  if (name === "__proto__") return '["__proto__"]';
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
+}

@@ -1,0 +1,108 @@
+// Per-scalar facts of the generated codecs: TypeScript type, wire type, default, JSON conversion.
+import type { ScalarType } from "../../compiler/index.js";
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LEN = 2;
+const WIRE_FIXED32 = 5;
+
+export const int64Scalars: ReadonlySet<ScalarType> = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"]);
+const unsigned64: ReadonlySet<ScalarType> = new Set(["uint64", "fixed64"]);
+
+export function scalarTsType(s: ScalarType): string {
+  if (int64Scalars.has(s)) return "bigint";
+  switch (s) {
+    case "bool":
+      return "boolean";
+    case "string":
+      return "string";
+    case "bytes":
+      return "Uint8Array";
+    default:
+      return "number";
+  }
+}
+
+export function wireType(s: ScalarType | "enum" | "message"): number {
+  switch (s) {
+    case "double":
+    case "fixed64":
+    case "sfixed64":
+      return WIRE_FIXED64;
+    case "float":
+    case "fixed32":
+    case "sfixed32":
+      return WIRE_FIXED32;
+    case "string":
+    case "bytes":
+    case "message":
+      return WIRE_LEN;
+    default:
+      return WIRE_VARINT;
+  }
+}
+
+/** Length-delimited scalars cannot be packed. */
+export function packable(s: ScalarType | "enum"): boolean {
+  return s !== "string" && s !== "bytes";
+}
+
+export function tag(fieldNumber: number, wire: number): number {
+  return ((fieldNumber << 3) | wire) >>> 0;
+}
+
+export function scalarDefault(s: ScalarType): string {
+  if (int64Scalars.has(s)) return "0n";
+  switch (s) {
+    case "bool":
+      return "false";
+    case "string":
+      return '""';
+    case "bytes":
+      return "new Uint8Array(0)";
+    default:
+      return "0";
+  }
+}
+
+/** A condition true when `v` is not the scalar's default (proto3 fields skip defaults on the wire). */
+export function scalarIsSet(s: ScalarType, v: string): string {
+  if (s === "bytes") return `${v}.length !== 0`;
+  return `${v} !== ${scalarDefault(s)}`;
+}
+
+/** Writes `v` (the writer call chained after the tag); 64-bit values are range-checked first. */
+export function scalarWrite(s: ScalarType, v: string): string {
+  if (!int64Scalars.has(s)) return `${s}(${v})`;
+  return `${s}(${unsigned64.has(s) ? "checkUint64" : "checkInt64"}(${v}))`;
+}
+
+export function scalarRead(s: ScalarType): string {
+  return int64Scalars.has(s) ? `reader.${s}() as bigint` : `reader.${s}()`;
+}
+
+/** Helper functions `scalarWrite` / the JSON conversions use for a scalar. */
+export function scalarHelpers(s: ScalarType, json: boolean): string[] {
+  if (int64Scalars.has(s)) return [unsigned64.has(s) ? "checkUint64" : "checkInt64"];
+  if (s === "bytes" && json) return ["base64"];
+  return [];
+}
+
+export function scalarFromJson(s: ScalarType, v: string): string {
+  if (int64Scalars.has(s)) return `globalThis.BigInt(${v})`;
+  switch (s) {
+    case "bool":
+      return `globalThis.Boolean(${v})`;
+    case "string":
+      return `globalThis.String(${v})`;
+    case "bytes":
+      return `bytesFromBase64(${v})`;
+    default:
+      return `globalThis.Number(${v})`;
+  }
+}
+
+export function scalarToJson(s: ScalarType, v: string): string {
+  if (int64Scalars.has(s)) return `${v}.toString()`;
+  return s === "bytes" ? `base64FromBytes(${v})` : v;
+}

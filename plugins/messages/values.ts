@@ -1,0 +1,145 @@
+// Code for one value of a field (a singular value, a list element, a map value), by kind: its
+// TypeScript type, default, binary write/read, JSON conversion and fromPartial copy.
+import type { Printable, ScalarType, ValueIR } from "../../compiler/index.js";
+import type { ModuleContext } from "./module-context.js";
+import { scalarDefault, scalarFromJson, scalarHelpers, scalarRead, scalarToJson, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
+
+type MessageValue = Extract<ValueIR, { kind: "message" }>;
+
+const plainTypes = { struct: "{ [key: string]: any }", value: "any", list: "Array<any>", field_mask: "string[]", timestamp: "Date" } as const;
+
+export function valueType(ctx: ModuleContext, v: ValueIR): Printable {
+  switch (v.kind) {
+    case "scalar":
+      return scalarTsType(v.scalar);
+    case "enum":
+      return ctx.ref(v.ref, true);
+    case "message":
+      if (v.mapping === undefined) return ctx.ref(v.ref, true);
+      return v.mapping === "wrapper" ? scalarTsType(v.wrapped as ScalarType) : plainTypes[v.mapping];
+  }
+}
+
+export function valueDefault(v: ValueIR): string {
+  switch (v.kind) {
+    case "scalar":
+      return scalarDefault(v.scalar);
+    case "enum":
+      return String(v.defaultNumber);
+    case "message":
+      return "undefined";
+  }
+}
+
+/** Writes `expr` as field `fieldNumber`: a whole statement. */
+export function writeValue(ctx: ModuleContext, v: ValueIR, fieldNumber: number, expr: string): Printable[] {
+  switch (v.kind) {
+    case "scalar":
+      ctx.use(...scalarHelpers(v.scalar, false));
+      return [`writer.uint32(${tag(fieldNumber, wireType(v.scalar))}).${scalarWrite(v.scalar, expr)};`];
+    case "enum":
+      return [`writer.uint32(${tag(fieldNumber, 0)}).int32(${expr});`];
+    case "message": {
+      const codec = ctx.ref(v.ref);
+      const wrapped = wrapForWire(ctx, v, codec, expr);
+      if (v.delimited) return [codec, `.encode(`, wrapped, `, writer.uint32(${tag(fieldNumber, 3)})).uint32(${tag(fieldNumber, 4)});`];
+      return [codec, `.encode(`, wrapped, `, writer.uint32(${tag(fieldNumber, 2)}).fork()).join();`];
+    }
+  }
+}
+
+function wrapForWire(ctx: ModuleContext, v: MessageValue, codec: Printable, expr: string): Printable {
+  switch (v.mapping) {
+    case undefined:
+      return expr;
+    case "timestamp":
+      ctx.use("timestamp");
+      return `toTimestamp(${expr})`;
+    case "wrapper":
+      return `{ value: ${expr} }`;
+    default:
+      return [codec, `.wrap(${expr})`];
+  }
+}
+
+/** Reads one value whose tag was just read: an expression. */
+export function readValue(ctx: ModuleContext, v: ValueIR): Printable {
+  switch (v.kind) {
+    case "scalar":
+      return scalarRead(v.scalar);
+    case "enum":
+      return ["reader.int32() as ", ctx.ref(v.ref, true)];
+    case "message": {
+      const codec = ctx.ref(v.ref);
+      const decoded: Printable = v.delimited ? [codec, ".decode(reader)"] : [codec, ".decode(reader, reader.uint32())"];
+      switch (v.mapping) {
+        case undefined:
+          return decoded;
+        case "timestamp":
+          ctx.use("timestamp");
+          return ["fromTimestamp(", decoded, ")"];
+        case "wrapper":
+          return [decoded, ".value"];
+        default:
+          return [codec, ".unwrap(", decoded, ")"];
+      }
+    }
+  }
+}
+
+export function valueFromJson(ctx: ModuleContext, v: ValueIR, expr: string): Printable {
+  switch (v.kind) {
+    case "scalar":
+      ctx.use(...scalarHelpers(v.scalar, true));
+      return scalarFromJson(v.scalar, expr);
+    case "enum":
+      return [ctx.enumFunction(v.ref, "FromJSON"), `(${expr})`];
+    case "message":
+      switch (v.mapping) {
+        case undefined:
+          return [ctx.ref(v.ref), `.fromJSON(${expr})`];
+        case "timestamp":
+          ctx.use("timestamp");
+          return `fromJsonTimestamp(${expr})`;
+        case "wrapper":
+          ctx.use(...scalarHelpers(v.wrapped as ScalarType, true));
+          return scalarFromJson(v.wrapped as ScalarType, expr);
+        case "field_mask":
+          ctx.use("fieldMask");
+          return `fieldMaskFromJSON(${expr})`;
+        case "list":
+          return `[...${expr}]`;
+        default:
+          return expr;
+      }
+  }
+}
+
+export function valueToJson(ctx: ModuleContext, v: ValueIR, expr: string): Printable {
+  switch (v.kind) {
+    case "scalar":
+      ctx.use(...scalarHelpers(v.scalar, true));
+      return scalarToJson(v.scalar, expr);
+    case "enum":
+      return [ctx.enumFunction(v.ref, "ToJSON"), `(${expr})`];
+    case "message":
+      switch (v.mapping) {
+        case undefined:
+          return [ctx.ref(v.ref), `.toJSON(${expr})`];
+        case "timestamp":
+          return `${expr}.toISOString()`;
+        case "wrapper":
+          ctx.use(...scalarHelpers(v.wrapped as ScalarType, true));
+          return scalarToJson(v.wrapped as ScalarType, expr);
+        case "field_mask":
+          return `${expr}.join(",")`;
+        default:
+          return expr;
+      }
+  }
+}
+
+/** A copy of a DeepPartial value: only plain messages need a conversion. */
+export function valueFromPartial(ctx: ModuleContext, v: ValueIR, expr: string): Printable {
+  return v.kind === "message" && v.mapping === undefined ? [ctx.ref(v.ref), `.fromPartial(${expr})`] : expr;
+}
