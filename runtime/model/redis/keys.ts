@@ -24,17 +24,20 @@ const TAG_SPECIALS = /[%{}]/g;
 const GLOB_SPECIALS = /[*?[\]\\]/g;
 const escape = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`;
 
-/** A value's text inside a key: `%`, `{`, `}`, `:` and line breaks escaped, "" written as "%". */
-function part(value: KeyValue): string {
-  const text = textOf(value);
-  if (text === "") return "%";
-  return SPECIAL.test(text) ? text.replace(SPECIALS, escape) : text;
+/**
+ * A value's text inside a key: `%`, `{`, `}`, `:` and line breaks escaped, "" written as "%".
+ * Only strings can hold those: numbers, bigints, booleans and base64 bytes never do.
+ */
+export function keyText(value: KeyValue): string {
+  if (typeof value !== "string") return textOf(value);
+  if (value === "") return "%";
+  return SPECIAL.test(value) ? value.replace(SPECIALS, escape) : value;
 }
 
 export function joinParts(values: readonly KeyValue[]): string {
   if (values.length === 0) return "";
-  let out = part(values[0] as KeyValue);
-  for (let i = 1; i < values.length; i++) out += `:${part(values[i] as KeyValue)}`;
+  let out = keyText(values[0] as KeyValue);
+  for (let i = 1; i < values.length; i++) out += `:${keyText(values[i] as KeyValue)}`;
   return out;
 }
 
@@ -77,33 +80,57 @@ export class RedisKeys {
   }
 
   record(key: readonly KeyValue[]): string {
-    return `${this.base}:${this.tag(key)}:r:${joinParts(key)}`;
+    return this.recordOf(this.tag(key), joinParts(key));
   }
 
   partition(values: readonly KeyValue[]): string {
-    return `${this.base}:${this.tag(values)}:p:${joinParts(values)}`;
+    return this.partitionOf(this.tag(values), joinParts(values));
   }
 
   /** The record key and its partition's key at once, converting each value to text once. */
-  recordAndPartition(key: readonly KeyValue[], partitionLength: number, tag = this.tag(key)): [record: string, partition: string] {
-    let partition = partitionLength === 0 ? "" : part(key[0] as KeyValue);
-    for (let i = 1; i < partitionLength; i++) partition += `:${part(key[i] as KeyValue)}`;
+  recordAndPartition(key: readonly KeyValue[], partitionLength: number): [record: string, partition: string] {
+    const tag = this.tag(key);
+    let partition = partitionLength === 0 ? "" : keyText(key[0] as KeyValue);
+    for (let i = 1; i < partitionLength; i++) partition += `:${keyText(key[i] as KeyValue)}`;
     let record = partition;
-    for (let i = partitionLength; i < key.length; i++) record += `:${part(key[i] as KeyValue)}`;
-    return [`${this.base}:${tag}:r:${record}`, `${this.base}:${tag}:p:${partition}`];
+    for (let i = partitionLength; i < key.length; i++) record += `:${keyText(key[i] as KeyValue)}`;
+    return [this.recordOf(tag, record), this.partitionOf(tag, partition)];
   }
 
   unique(index: string, values: readonly KeyValue[]): string {
-    return `${this.base}:u:${index}:{${joinParts(values)}}`;
+    return this.uniqueOf(index, joinParts(values));
   }
 
   /** The zset of one shard's records with these index values (`tag` from `tag()`). */
   nonUnique(tag: string, index: string, values: readonly KeyValue[]): string {
-    return `${this.base}:${tag}:i:${index}:${joinParts(values)}`;
+    return this.nonUniqueOf(tag, index, joinParts(values));
   }
 
   /** The set of shard tags holding records with these index values. */
   directory(index: string, values: readonly KeyValue[]): string {
-    return `${this.base}:d:${index}:{${joinParts(values)}}`;
+    return this.directoryOf(index, joinParts(values));
+  }
+
+  // The same keys from values already in key text (keyText, joined by ":"), for writes that
+  // convert each field once.
+
+  recordOf(tag: string, key: string): string {
+    return `${this.base}:${tag}:r:${key}`;
+  }
+
+  partitionOf(tag: string, partition: string): string {
+    return `${this.base}:${tag}:p:${partition}`;
+  }
+
+  uniqueOf(index: string, values: string): string {
+    return `${this.base}:u:${index}:{${values}}`;
+  }
+
+  nonUniqueOf(tag: string, index: string, values: string): string {
+    return `${this.base}:${tag}:i:${index}:${values}`;
+  }
+
+  directoryOf(index: string, values: string): string {
+    return `${this.base}:d:${index}:{${values}}`;
   }
 }

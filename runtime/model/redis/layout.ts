@@ -1,11 +1,12 @@
 // Everything a write needs to know about one record, computed once per call: its keys (all
 // under the record's tag, except the global claims and directories), its zset member and the
-// `x` list of index keys it holds.
+// `x` list of index keys it holds. Inserts run this on every call, so each field is read and
+// turned into key text once, and the keys land in the order the scripts take them.
 import type { FieldDescriptor, ModelDescriptor } from "../descriptor.js";
 import { orderKey } from "../order-key.js";
 import { indexPlan, planOf, type ModelPlan } from "../plan.js";
-import { keyValues, type KeyValue } from "../values.js";
-import { RedisKeys, shardTag } from "./keys.js";
+import { fieldValue, keyValues, type KeyValue } from "../values.js";
+import { keyText, RedisKeys, shardTag } from "./keys.js";
 
 interface IndexLayout {
   readonly name: string;
@@ -13,21 +14,19 @@ interface IndexLayout {
   readonly fields: readonly FieldDescriptor[];
   /** Where the shard field sits among the index fields, or -1: then finders need the directory. */
   readonly shardAt: number;
+  /** Where each index field's text is in a record's texts (see `#textFields`). */
+  readonly slots: readonly number[];
 }
 
 export interface Entry {
   readonly key: KeyValue[];
+  readonly tag: string;
+  /** Record, partition, unique claim keys (global), non-unique zsets (under the tag), then directory sets (global) of the non-unique values whose index lacks the shard field. */
+  readonly keys: string[];
   readonly rec: string;
   readonly part: string;
-  readonly tag: string;
   readonly member: string;
   readonly body: Buffer;
-  /** Unique claim keys (global). */
-  readonly claims: string[];
-  /** Non-unique zsets under the record's tag. */
-  readonly zsets: string[];
-  /** Directory sets (global) of the non-unique values whose index lacks the shard field. */
-  readonly dirs: string[];
   /** The `x` field: "u<claim>\n" and "i<zset>\n" lines. */
   readonly held: string;
 }
@@ -35,22 +34,38 @@ export interface Entry {
 export class ModelLayout<T> {
   readonly plan: ModelPlan<T>;
   readonly keys: RedisKeys;
+  /** How many keys of each kind an entry has: the same for every record of the model. */
+  readonly claims: number;
+  readonly zsets: number;
+  readonly dirs: number;
   readonly #keyFields: readonly FieldDescriptor[];
+  /** The key fields, then the index fields that are not key fields. */
+  readonly #textFields: readonly FieldDescriptor[];
+  /** Unique indexes first, as the one-node scripts take claims before zsets. */
   readonly #indexes: readonly IndexLayout[];
 
   constructor(model: ModelDescriptor<T>, keyPrefix: string) {
     this.plan = planOf(model);
     this.keys = new RedisKeys(keyPrefix, this.plan as ModelPlan<unknown>);
     this.#keyFields = this.plan.key.map((p) => p.field);
+    const textFields = [...this.#keyFields];
+    const slot = (f: FieldDescriptor) => {
+      if (!textFields.includes(f)) textFields.push(f);
+      return textFields.indexOf(f);
+    };
     const shard = this.plan.shard;
     const all = [...this.plan.indexes.values()].map((ix) => ({
       name: ix.index.name,
       unique: ix.index.unique,
       fields: ix.fields,
       shardAt: shard === undefined ? -1 : ix.fields.indexOf(shard),
+      slots: ix.fields.map(slot),
     }));
-    // Unique indexes first: the one-node script takes claims before zsets.
+    this.#textFields = textFields;
     this.#indexes = [...all.filter((ix) => ix.unique), ...all.filter((ix) => !ix.unique)];
+    this.claims = all.filter((ix) => ix.unique).length;
+    this.zsets = all.length - this.claims;
+    this.dirs = all.filter((ix) => !ix.unique && ix.shardAt < 0).length;
   }
 
   get model(): ModelDescriptor<T> {
@@ -59,28 +74,50 @@ export class ModelLayout<T> {
 
   entry(record: T): Entry {
     const key = keyValues(record, this.#keyFields);
+    const texts = this.#textFields.map((f) => keyText(fieldValue(record, f) as KeyValue));
     const tag = this.keys.tag(key);
-    const [rec, part] = this.keys.recordAndPartition(key, this.plan.partition.length, tag);
-    const claims: string[] = [];
-    const zsets: string[] = [];
-    const dirs: string[] = [];
+    const partitionLength = this.plan.partition.length;
+    let partition = partitionLength === 0 ? "" : (texts[0] as string);
+    for (let i = 1; i < partitionLength; i++) partition += `:${texts[i] as string}`;
+    let pk = partition;
+    for (let i = partitionLength; i < key.length; i++) pk += i === 0 ? (texts[i] as string) : `:${texts[i] as string}`;
+    const rec = this.keys.recordOf(tag, pk);
+    const part = this.keys.partitionOf(tag, partition);
+    const keys = [rec, part];
     let held = "";
+    let dirs: string[] | undefined;
     for (const ix of this.#indexes) {
-      const values = keyValues(record, ix.fields);
+      const values = joinSlots(texts, ix.slots);
       if (ix.unique) {
-        const claim = this.keys.unique(ix.name, values);
-        claims.push(claim);
+        const claim = this.keys.uniqueOf(ix.name, values);
+        keys.push(claim);
         held += `u${claim}\n`;
       } else {
-        const zset = this.keys.nonUnique(tag, ix.name, values);
-        zsets.push(zset);
+        const zset = this.keys.nonUniqueOf(tag, ix.name, values);
+        keys.push(zset);
         held += `i${zset}\n`;
-        if (ix.shardAt < 0) dirs.push(this.keys.directory(ix.name, values));
+        if (ix.shardAt < 0) (dirs ??= []).push(this.keys.directoryOf(ix.name, values));
       }
     }
+    if (dirs !== undefined) keys.push(...dirs);
     const encoded = this.plan.model.codec.encode(record).finish();
     const body = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    return { key, rec, part, tag, member: this.member(key, rec), body, claims, zsets, dirs, held };
+    return { key, tag, keys, rec, part, member: this.member(key, rec), body, held };
+  }
+
+  /** The unique claim keys of an entry. */
+  claimsOf(e: Entry): string[] {
+    return e.keys.slice(2, 2 + this.claims);
+  }
+
+  /** The non-unique zsets of an entry, under its tag. */
+  zsetsOf(e: Entry): string[] {
+    return e.keys.slice(2 + this.claims, 2 + this.claims + this.zsets);
+  }
+
+  /** The directory sets of an entry's non-unique values whose index lacks the shard field. */
+  dirsOf(e: Entry): string[] {
+    return e.keys.slice(2 + this.claims + this.zsets);
   }
 
   member(key: readonly KeyValue[], rec: string): string {
@@ -113,6 +150,13 @@ export class ModelLayout<T> {
     indexPlan(this.plan, name);
     return this.#indexes.find((ix) => ix.name === name) as IndexLayout;
   }
+}
+
+/** An index's values as key text: the record's texts at its slots, joined by ":". */
+function joinSlots(texts: readonly string[], slots: readonly number[]): string {
+  let out = texts[slots[0] as number] as string;
+  for (let i = 1; i < slots.length; i++) out += `:${texts[slots[i] as number] as string}`;
+  return out;
 }
 
 function sameValue(a: KeyValue, b: KeyValue): boolean {

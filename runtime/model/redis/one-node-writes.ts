@@ -3,19 +3,31 @@
 import type { KeyValue } from "../values.js";
 import type { Entry, ModelLayout } from "./layout.js";
 import type { RedisTarget } from "./redis-target.js";
-import { DELETE, ONE_NODE_INSERT_MANY, ONE_NODE_WRITE } from "./scripts.js";
+import { DELETE, ONE_NODE_INSERT_MANY, ONE_NODE_WRITE, oneNodeInsert } from "./scripts.js";
 import { writeFailed, type Mode, type Writes } from "./writes.js";
 
 export class OneNodeWrites<T> implements Writes {
+  /** The insert script of this model's shape. */
+  readonly #insert: string;
+  /** #claims and #zsets as the other scripts read them, the same for every record of the model. */
+  readonly #claims: string;
+  readonly #zsets: string;
+
   constructor(
     private readonly layout: ModelLayout<T>,
     private readonly target: RedisTarget,
-  ) {}
+  ) {
+    this.#insert = oneNodeInsert(layout.claims, layout.zsets);
+    this.#claims = String(layout.claims);
+    this.#zsets = String(layout.zsets);
+  }
 
-  async write(mode: Mode, e: Entry): Promise<void> {
-    const keys = [e.rec, e.part, ...e.claims, ...e.zsets, ...e.dirs];
-    const args = [mode, e.claims.length, e.zsets.length, e.body, e.member, e.held, e.tag, `${e.rec}\n${Date.now()}`];
-    this.#check(String(await this.target.eval(ONE_NODE_WRITE, keys, args)));
+  write(mode: Mode, e: Entry): Promise<void> {
+    const claim = `${e.rec}\n${Date.now()}`;
+    const reply = mode === "insert"
+      ? this.target.eval(this.#insert, e.keys, [e.body, e.member, e.held, e.tag, claim])
+      : this.target.eval(ONE_NODE_WRITE, e.keys, [mode, this.#claims, this.#zsets, e.body, e.member, e.held, e.tag, claim]);
+    return reply.then(this.#check, this.#fail);
   }
 
   async insertMany(entries: readonly Entry[]): Promise<void> {
@@ -23,10 +35,10 @@ export class OneNodeWrites<T> implements Writes {
     const args: (string | number | Buffer)[] = [];
     const now = Date.now();
     for (const e of entries) {
-      keys.push(e.rec, e.part, ...e.claims, ...e.zsets, ...e.dirs);
-      args.push(e.claims.length, e.zsets.length, e.dirs.length, e.body, e.member, e.held, e.tag, `${e.rec}\n${now}`);
+      keys.push(...e.keys);
+      args.push(this.#claims, this.#zsets, this.layout.dirs, e.body, e.member, e.held, e.tag, `${e.rec}\n${now}`);
     }
-    this.#check(String(await this.target.eval(ONE_NODE_INSERT_MANY, keys, args)));
+    this.#check(await this.target.eval(ONE_NODE_INSERT_MANY, keys, args));
   }
 
   async delete(key: readonly KeyValue[]): Promise<boolean> {
@@ -35,9 +47,14 @@ export class OneNodeWrites<T> implements Writes {
     return reply[0] === "ok";
   }
 
-  #check(reply: string): void {
+  readonly #fail = (error: unknown): never => {
+    throw this.target.fail(error, this.layout.model.name);
+  };
+
+  readonly #check = (result: unknown): void => {
+    const reply = String(result);
     if (reply === "ok") return;
     const colon = reply.indexOf(":");
     throw writeFailed(this.layout.model.name, colon < 0 ? reply : reply.slice(0, colon), colon < 0 ? "" : reply.slice(colon + 1));
-  }
+  };
 }

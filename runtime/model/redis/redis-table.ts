@@ -156,7 +156,7 @@ export class RedisTable<T> implements ModelTable<T> {
   }
 
   #write(mode: Mode, record: T): Promise<void> {
-    return this.#writes.write(mode, this.#layout.entry(record)).catch(this.#reject);
+    return this.#writes.write(mode, this.#layout.entry(record));
   }
 
   // A copy into a plain Uint8Array: bytes fields decode as views of it, and must be neither

@@ -2,10 +2,10 @@
 // client on one server (every key on one node, so a write can be one script), and any
 // KeyValueConnection (one server, client-side shards, Redis Cluster), where a script may only
 // touch keys of one `{hash tag}` and global keys are written in steps of their own.
+import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { replyCode, RedisRuntimeError } from "../../redis/errors.js";
 import type { KeyValueConnection } from "../../redis/key-value/key-value-connection.js";
-import { evalScript } from "../../redis/key-value/scripts.js";
 import { ErrorCode, RonyError } from "../../rpc/errors.js";
 import { internal, unavailable } from "../errors.js";
 
@@ -53,8 +53,13 @@ export class ServerTarget implements RedisTarget {
     return this.client.callBuffer(command, ...args);
   }
 
+  // EVALSHA through ioredis' own evalsha (no generic `call`), with EVAL once when the server
+  // lost its script cache (a restart, SCRIPT FLUSH): this runs on every write.
   eval(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    return evalScript(this.client, script, keys, args);
+    return this.client.evalsha(shaOf(script), keys.length, ...keys, ...args).catch((error: unknown) => {
+      if (replyCode(error) !== "NOSCRIPT") throw error;
+      return this.client.eval(script, keys.length, ...keys, ...args);
+    });
   }
 
   async batch(commands: readonly Command[]): Promise<Reply[]> {
@@ -79,6 +84,17 @@ export class ServerTarget implements RedisTarget {
     if (replyCode(error) !== undefined) return internal(model, `Redis replied ${reason}`);
     return unavailable(this.connection, this.address, reason);
   }
+}
+
+const shas = new Map<string, string>();
+
+function shaOf(script: string): string {
+  let sha = shas.get(script);
+  if (sha === undefined) {
+    sha = createHash("sha1").update(script).digest("hex");
+    shas.set(script, sha);
+  }
+  return sha;
 }
 
 /** `redis`, `redis_sharded` or `redis_cluster` behind runtime/redis's KeyValueConnection. */

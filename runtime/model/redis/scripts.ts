@@ -8,21 +8,53 @@ local function ownerOf(claim) return string.match(claim, '^(.*)\\n%d+$') or clai
 `;
 
 /**
- * One server only (every key on one node): claims, record, partition and index entries of one
- * record in one atomic script, the fewest server calls. A claim whose owner record does not
- * list it in `x` is stale (left by a crashed multi-step writer) and is taken over.
+ * One server only (every key on one node): insert one record, the hot path, so the script does
+ * no more than a hand-written one would. A new record has no old index entries to replace; the
+ * model's counts of claims and zsets are written into the script (one script per shape), so a
+ * call sends only keys and values. A taken claim is examined only when SET NX GET finds it: a
+ * claim whose owner record does not list it in `x` is stale (left by a crashed multi-step
+ * writer) and is taken over; the owner may be this very key, left without its record, which has
+ * no `x` either. On a live claim the claims this script made are deleted again, so a refusal
+ * writes nothing.
  * KEYS: record, partition, claim keys…, zset keys…, directory keys…
- * ARGV: mode, #claims, #zsets, body, member, held, tag, claim value.
+ * ARGV: body, member, held, tag, claim value.
+ * Returns "ok" or "exists:<what>".
+ */
+export function oneNodeInsert(claims: number, zsets: number): string {
+  return `
+local rec = KEYS[1]
+if redis.call('EXISTS', rec) == 1 then return 'exists:primary key' end
+for i = 3, ${2 + claims} do
+  local claim = redis.call('SET', KEYS[i], ARGV[5], 'NX', 'GET')
+  if claim then
+    local held = redis.call('HGET', string.match(claim, '^(.*)\\n%d+$') or claim, 'x')
+    if held and string.find('\\n' .. held, '\\nu' .. KEYS[i] .. '\\n', 1, true) then
+      for j = 3, i - 1 do redis.call('DEL', KEYS[j]) end
+      return 'exists:' .. KEYS[i]
+    end
+    redis.call('SET', KEYS[i], ARGV[5])
+  end
+end
+for i = ${3 + claims}, ${2 + claims + zsets} do redis.call('ZADD', KEYS[i], 0, ARGV[2]) end
+for i = ${3 + claims + zsets}, #KEYS do redis.call('SADD', KEYS[i], ARGV[4]) end
+redis.call('HSET', rec, 'd', ARGV[1], 'x', ARGV[3])
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+return 'ok'
+`;
+}
+
+/**
+ * One server only: save or update one record with its claims, partition and index entries in
+ * one atomic script, replacing the index entries its old `x` lists. Stale claims are taken over
+ * as in oneNodeInsert().
+ * KEYS: record, partition, claim keys…, zset keys…, directory keys…
+ * ARGV: mode ("save" | "update"), #claims, #zsets, body, member, held, tag, claim value.
  * Returns "ok", "exists:<what>" or "missing".
  */
 export const ONE_NODE_WRITE = `${OWNER_OF}
 local rec, mode, nu, ni = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local exists = redis.call('EXISTS', rec) == 1
-if exists then
-  if mode == 'insert' then return 'exists:primary key' end
-elseif mode == 'update' then
-  return 'missing'
-end
+if not exists and mode == 'update' then return 'missing' end
 local claimed = {}
 for i = 3, 2 + nu do
   local owner = redis.call('SET', KEYS[i], ARGV[8], 'NX', 'GET')

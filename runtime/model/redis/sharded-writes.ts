@@ -26,13 +26,20 @@ export class ShardedWrites<T> implements Writes {
     this.#claims = new Claims(target, claimGraceMs);
   }
 
-  async write(mode: Mode, e: Entry): Promise<void> {
+  write(mode: Mode, e: Entry): Promise<void> {
+    return this.#write(mode, e).catch((error: unknown) => {
+      throw this.target.fail(error, this.layout.model.name);
+    });
+  }
+
+  async #write(mode: Mode, e: Entry): Promise<void> {
     const claimed = await this.#prepare([e]);
+    const zsets = this.layout.zsetsOf(e);
     let old = "";
     for (let attempt = 0; attempt < TRIES; attempt++) {
-      const stale = zsetsOf(old).filter((z) => !e.zsets.includes(z));
+      const stale = zsetsOf(old).filter((z) => !zsets.includes(z));
       const reply = (await this.#unlessFailed(claimed, () =>
-        this.target.eval(RECORD_WRITE, [e.rec, e.part, ...e.zsets, ...stale], [mode, e.body, e.member, e.held, e.zsets.length]))) as string[];
+        this.target.eval(RECORD_WRITE, [e.rec, e.part, ...zsets, ...stale], [mode, e.body, e.member, e.held, zsets.length]))) as string[];
       if (reply[0] === "retry") {
         old = reply[1] ?? "";
         continue;
@@ -48,7 +55,7 @@ export class ShardedWrites<T> implements Writes {
   async insertMany(entries: readonly Entry[]): Promise<void> {
     const seen = new Set<string>();
     for (const e of entries) {
-      for (const key of [e.rec, ...e.claims]) {
+      for (const key of [e.rec, ...this.layout.claimsOf(e)]) {
         if (seen.has(key)) throw alreadyExists(this.layout.model.name, key === e.rec ? "primary key" : `unique index value (${key})`);
         seen.add(key);
       }
@@ -59,13 +66,13 @@ export class ShardedWrites<T> implements Writes {
     const groups = [...byTag.values()];
     // One script per tag, all tags at once; a tag that refuses undoes the tags that wrote.
     const results = await Promise.allSettled(groups.map((group) => {
-      const keys = group.flatMap((e) => [e.rec, e.part, ...e.zsets]);
-      const args = group.flatMap((e) => [e.zsets.length, e.body, e.member, e.held]);
+      const keys = group.flatMap((e) => [e.rec, e.part, ...this.layout.zsetsOf(e)]);
+      const args = group.flatMap((e) => [this.layout.zsets, e.body, e.member, e.held]);
       return this.target.eval(RECORD_INSERT_MANY, keys, args);
     }));
     if (results.every((r) => r.status === "fulfilled" && r.value === "ok")) return;
     const written = groups.filter((_, i) => results[i]?.status === "fulfilled" && (results[i] as PromiseFulfilledResult<unknown>).value === "ok");
-    await Promise.allSettled(written.flat().map((e) => this.target.eval(DELETE, [e.rec, e.part, ...e.zsets], [e.member, ""])));
+    await Promise.allSettled(written.flat().map((e) => this.target.eval(DELETE, [e.rec, e.part, ...this.layout.zsetsOf(e)], [e.member, ""])));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed !== undefined && uncertain(failed.reason)) throw failed.reason;
     await this.#claims.free(claimed);
@@ -92,7 +99,7 @@ export class ShardedWrites<T> implements Writes {
 
   /** Claims every unique value and adds every directory entry; ALREADY_EXISTS (nothing kept) on a conflict. */
   async #prepare(entries: readonly Entry[]): Promise<Claimed[]> {
-    const dirs = entries.flatMap((e) => e.dirs.map((d) => ({ args: ["sadd", d, e.tag] as [string, string, string] })));
+    const dirs = entries.flatMap((e) => this.layout.dirsOf(e).map((d) => ({ args: ["sadd", d, e.tag] as [string, string, string] })));
     // Settled into "the first error or null" at once: it must never be a rejection nobody awaits yet.
     const adding: Promise<unknown> = (dirs.length === 0
       ? Promise.resolve([])
@@ -100,7 +107,7 @@ export class ShardedWrites<T> implements Writes {
         ? this.target.call(...(dirs[0] as { args: [string, string, string] }).args).then((reply): [Error | null, unknown][] => [[null, reply]])
         : this.target.batch(dirs)
     ).then((replies) => replies.find(([error]) => error !== null)?.[0] ?? null, (error: unknown) => error);
-    const outcomes = await Promise.allSettled(entries.map((e) => (e.claims.length === 0 ? { ok: true as const, claimed: [] } : this.#claims.claimAll(e.rec, e.claims))));
+    const outcomes = await Promise.allSettled(entries.map((e) => (this.layout.claims === 0 ? { ok: true as const, claimed: [] } : this.#claims.claimAll(e.rec, this.layout.claimsOf(e)))));
     const claimed = outcomes.flatMap((o) => (o.status === "fulfilled" && o.value.ok ? o.value.claimed : []));
     const added = await adding;
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");

@@ -7,6 +7,7 @@ import type { Entry } from "./layout.js";
 export type Mode = "insert" | "save" | "update";
 
 export interface Writes {
+  /** Rejects with the typed error, a client failure included (the hot path: no layer of its own for that). */
   write(mode: Mode, entry: Entry): Promise<void>;
   /** All or nothing: ALREADY_EXISTS if any key or unique value is taken. */
   insertMany(entries: readonly Entry[]): Promise<void>;
