@@ -3,7 +3,7 @@
 // Schema mistakes print `file.proto:line: element: option: message` on stderr and exit 1, without a stack.
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { CodeGeneratorRequestSchema, CodeGeneratorResponseSchema } from "@bufbuild/protobuf/wkt";
-import { generate, GenerationError, ParameterError } from "../compiler/index.js";
+import { generate, GenerationError, ParameterError, splitSourceInfo } from "../compiler/index.js";
 import { allPlugins } from "../plugins/index.js";
 
 async function readStdin(): Promise<Uint8Array> {
@@ -13,8 +13,9 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 try {
-  const request = fromBinary(CodeGeneratorRequestSchema, await readStdin());
-  const response = generate(request, allPlugins);
+  // Source info read by hand: decoded as messages it would be most of the plugin's memory and time.
+  const { request: bytes, locations } = splitSourceInfo(await readStdin());
+  const response = generate(fromBinary(CodeGeneratorRequestSchema, bytes), allPlugins, locations);
   process.stdout.write(toBinary(CodeGeneratorResponseSchema, response));
 } catch (err) {
   if (err instanceof GenerationError || err instanceof ParameterError) {

@@ -42,19 +42,16 @@ export class GeneratedFile {
 
   /** Appends one line made of the given parts (an empty call prints an empty line). */
   print(...parts: Printable[]): void {
-    let line = "";
-    for (const p of parts) line += typeof p === "string" ? p : this.render(p);
-    this.lines.push(line);
+    // join() makes one flat string; `+=` would keep a tree of string pieces alive per line.
+    const only = parts.length === 1 ? parts[0] : undefined;
+    const line = typeof only === "string" ? only : parts.map((p) => this.render(p)).join("");
+    this.lines.push(line.endsWith(" ") ? line.trimEnd() : line);
   }
 
   private render(p: Printable): string {
     if (typeof p === "string") return p;
     if (typeof p === "number") return String(p);
-    if (Array.isArray(p)) {
-      let out = "";
-      for (const q of p as readonly Printable[]) out += this.render(q);
-      return out;
-    }
+    if (Array.isArray(p)) return (p as readonly Printable[]).map((q) => this.render(q)).join("");
     const s = p as ImportSymbol;
     const k = key(s);
     let id = this.symbolIds.get(k);
@@ -78,7 +75,7 @@ export class GeneratedFile {
     let body = this.lines.join("\n");
     if (byId.length > 0) body = body.replace(PLACEHOLDER, (_m, id: string) => byId[Number(id)] ?? "");
     const text = [...this.header, ...this.importLines(sorted, locals), "", body].join("\n");
-    return text.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n") + "\n";
+    return text.replace(/\n{3,}/g, "\n\n") + "\n";
   }
 
   private resolveImports(sorted: readonly ImportSymbol[]): Map<string, string> {

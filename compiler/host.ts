@@ -12,6 +12,8 @@ import { parseParameters } from "./parameters.js";
 import type { GeneratorPlugin } from "./plugin.js";
 import { RequestReader } from "./read-request.js";
 import { validate } from "./validate.js";
+import type { LocationIndex } from "./source-locations.js";
+import { withSourceLocations } from "./source-info.js";
 import type { SchemaIR } from "./ir.js";
 
 /** Reads and validates the request into the IR; throws GenerationError listing every problem. */
@@ -24,10 +26,14 @@ export function buildSchema(request: CodeGeneratorRequest): SchemaIR {
   return schema;
 }
 
-/** Runs every plugin over the request. Throws GenerationError or ParameterError on bad input. */
-export function generate(request: CodeGeneratorRequest, plugins: readonly GeneratorPlugin[]): CodeGeneratorResponse {
+/**
+ * Runs every plugin over the request. Throws GenerationError or ParameterError on bad input.
+ * `locations` are the files' source locations when the request's descriptors come without
+ * SourceCodeInfo (see splitSourceInfo).
+ */
+export function generate(request: CodeGeneratorRequest, plugins: readonly GeneratorPlugin[], locations?: ReadonlyMap<string, LocationIndex>): CodeGeneratorResponse {
   const params = parseParameters(request.parameter ?? "");
-  const schema = buildSchema(request);
+  const schema = withSourceLocations(locations, () => buildSchema(request));
   const files: GeneratedFile[] = [];
   const sink = {
     params,

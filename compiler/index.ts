@@ -6,3 +6,4 @@ export { constructorId, formatConstructorId } from "./constructor-id.js";
 export { safeIdentifier, safeMember, camelCase, pascalCase, snakeCase, lowerFirst, upperFirst, quote } from "./naming.js";
 export type * from "./ir.js";
 export type { PluginParameters } from "./parameters.js";
+export { splitSourceInfo, type LocationIndex } from "./source-locations.js";

@@ -51,20 +51,37 @@ function fileOf(desc: Element): DescFile {
 }
 
 // Source locations indexed by path once per file: lookups happen for every element and option.
+// The bin passes them pre-read from the request bytes (source-locations.ts) for files whose
+// descriptors arrive without SourceCodeInfo.
 interface Located {
   readonly line: number;
   readonly comment: string;
 }
 
 const locationIndex = new WeakMap<DescFile, Map<string, Located>>();
+let preRead: ReadonlyMap<string, Map<string, Located>> | undefined;
+
+/** Runs `fn` with source locations read beforehand, by file name. */
+export function withSourceLocations<T>(locations: ReadonlyMap<string, Map<string, Located>> | undefined, fn: () => T): T {
+  const outer = preRead;
+  preRead = locations;
+  try {
+    return fn();
+  } finally {
+    preRead = outer;
+  }
+}
 
 function locationsOf(file: DescFile): Map<string, Located> {
   let index = locationIndex.get(file);
   if (index === undefined) {
-    index = new Map();
-    for (const loc of file.proto.sourceCodeInfo?.location ?? []) {
-      const key = loc.path.join(".");
-      if (loc.span.length > 0 && !index.has(key)) index.set(key, { line: (loc.span[0] ?? -1) + 1, comment: loc.leadingComments ?? "" });
+    index = file.proto.sourceCodeInfo === undefined ? preRead?.get(file.proto.name) : undefined;
+    if (index === undefined) {
+      index = new Map();
+      for (const loc of file.proto.sourceCodeInfo?.location ?? []) {
+        const key = loc.path.join(".");
+        if (loc.span.length > 0 && !index.has(key)) index.set(key, { line: (loc.span[0] ?? -1) + 1, comment: loc.leadingComments ?? "" });
+      }
     }
     locationIndex.set(file, index);
   }

@@ -5,9 +5,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { create, fromBinary } from "@bufbuild/protobuf";
-import { CodeGeneratorRequestSchema, FileDescriptorSetSchema, type CodeGeneratorRequest } from "@bufbuild/protobuf/wkt";
-import { generate, GenerationError, ParameterError } from "../../compiler/index.js";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { CodeGeneratorRequestSchema, FileDescriptorSetSchema, type CodeGeneratorRequest, type CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
+import { generate, GenerationError, ParameterError, splitSourceInfo } from "../../compiler/index.js";
 import { allPlugins } from "../../plugins/index.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -39,11 +39,17 @@ export function buildRequest(protos: Record<string, string>, parameter = ""): Co
 
 export type PluginResult = { ok: true; files: Record<string, string> } | { ok: false; error: string };
 
+/** Runs the request the way the bin does: source info split off the bytes before decoding. */
+export function generateLikeTheBin(request: CodeGeneratorRequest): CodeGeneratorResponse {
+  const { request: bytes, locations } = splitSourceInfo(toBinary(CodeGeneratorRequestSchema, request));
+  return generate(fromBinary(CodeGeneratorRequestSchema, bytes), allPlugins, locations);
+}
+
 /** Runs all plugins; a schema or parameter error comes back as its message, as the bin prints it. */
 export function runPlugin(protos: Record<string, string>, parameter = ""): PluginResult {
   const request = buildRequest(protos, parameter);
   try {
-    const response = generate(request, allPlugins);
+    const response = generateLikeTheBin(request);
     return { ok: true, files: Object.fromEntries(response.file.map((f) => [f.name ?? "", f.content ?? ""])) };
   } catch (err) {
     if (err instanceof GenerationError || err instanceof ParameterError) return { ok: false, error: err.message };
