@@ -11,8 +11,9 @@
 // Unique claims and the directory of a non-unique value are global: they live where the value
 // hashes and are written in a step of their own (claims.ts).
 //
-// Zset members are `<order key>|<record key>`, all with score 0: ZRANGEBYLEX walks them in
-// primary key order (order-key.ts) and the record key follows the "|".
+// Zset members are `<order key>|<primary key text>`, all with score 0: ZRANGEBYLEX walks them in
+// primary key order (order-key.ts), and the record key is the zset's `<table>:{<shard>}` with
+// `:r:<primary key text>`: a zset holds records of its own tag only, so members leave it out.
 import type { ModelPlan } from "../plan.js";
 import type { KeyValue } from "../values.js";
 import { textOf } from "../values.js";
@@ -85,16 +86,6 @@ export class RedisKeys {
 
   partition(values: readonly KeyValue[]): string {
     return this.partitionOf(this.tag(values), joinParts(values));
-  }
-
-  /** The record key and its partition's key at once, converting each value to text once. */
-  recordAndPartition(key: readonly KeyValue[], partitionLength: number): [record: string, partition: string] {
-    const tag = this.tag(key);
-    let partition = partitionLength === 0 ? "" : keyText(key[0] as KeyValue);
-    for (let i = 1; i < partitionLength; i++) partition += `:${keyText(key[i] as KeyValue)}`;
-    let record = partition;
-    for (let i = partitionLength; i < key.length; i++) record += `:${keyText(key[i] as KeyValue)}`;
-    return [this.recordOf(tag, record), this.partitionOf(tag, partition)];
   }
 
   unique(index: string, values: readonly KeyValue[]): string {

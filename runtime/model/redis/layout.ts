@@ -6,7 +6,7 @@ import type { FieldDescriptor, ModelDescriptor } from "../descriptor.js";
 import { orderKey } from "../order-key.js";
 import { indexPlan, planOf, type ModelPlan } from "../plan.js";
 import { fieldValue, keyValues, type KeyValue } from "../values.js";
-import { keyText, RedisKeys, shardTag } from "./keys.js";
+import { joinParts, keyText, RedisKeys, shardTag } from "./keys.js";
 
 interface IndexLayout {
   readonly name: string;
@@ -102,7 +102,23 @@ export class ModelLayout<T> {
     if (dirs !== undefined) keys.push(...dirs);
     const encoded = this.plan.model.codec.encode(record).finish();
     const body = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    return { key, tag, keys, rec, part, member: this.member(key, rec), body, held };
+    return { key, tag, keys, rec, part, member: this.#member(key, pk), body, held };
+  }
+
+  /** A record's key, its partition's key and its zset member, from its primary key. */
+  locate(key: readonly KeyValue[]): { rec: string; part: string; member: string } {
+    const tag = this.keys.tag(key);
+    const pk = joinParts(key);
+    return {
+      rec: this.keys.recordOf(tag, pk),
+      part: this.keys.partitionOf(tag, joinParts(key.slice(0, this.plan.partition.length))),
+      member: this.#member(key, pk),
+    };
+  }
+
+  /** The record key a zset member names; `tag` is the zset's own (members name records of their tag). */
+  recordOfMember(tag: string, member: string): string {
+    return this.keys.recordOf(tag, member.slice(member.indexOf("|") + 1));
   }
 
   /** The unique claim keys of an entry. */
@@ -120,18 +136,22 @@ export class ModelLayout<T> {
     return e.keys.slice(2 + this.claims + this.zsets);
   }
 
-  member(key: readonly KeyValue[], rec: string): string {
-    return `${orderKey(this.plan.key, key)}|${rec}`;
+  /** `<order key>|<primary key text>`: the record key without the tag's prefix, which the zset's own key carries. */
+  #member(key: readonly KeyValue[], pk: string): string {
+    return `${orderKey(this.plan.key, key)}|${pk}`;
   }
 
   /**
    * Where a non-unique finder reads: the one zset of the shard when the index holds the shard
    * field, else the directory set listing the shards that hold the value.
    */
-  finder(index: string, values: readonly KeyValue[]): { zset: string } | { directory: string; zsetOf: (tag: string) => string } {
+  finder(index: string, values: readonly KeyValue[]): { zset: string; tag: string } | { directory: string; zsetOf: (tag: string) => string } {
     const ix = this.#index(index);
     if (ix.unique) throw new Error(`index ${index} is unique: use findUnique`);
-    if (ix.shardAt >= 0) return { zset: this.keys.nonUnique(shardTag(values[ix.shardAt] as KeyValue), index, values) };
+    if (ix.shardAt >= 0) {
+      const tag = shardTag(values[ix.shardAt] as KeyValue);
+      return { zset: this.keys.nonUnique(tag, index, values), tag };
+    }
     return { directory: this.keys.directory(index, values), zsetOf: (tag) => this.keys.nonUnique(tag, index, values) };
   }
 

@@ -42,8 +42,8 @@ export class OneNodeWrites<T> implements Writes {
   }
 
   async delete(key: readonly KeyValue[]): Promise<boolean> {
-    const [rec, part] = this.layout.keys.recordAndPartition(key, this.layout.plan.partition.length);
-    const reply = (await this.target.eval(DELETE, [rec, part], [this.layout.member(key, rec), "one-node"])) as string[];
+    const { rec, part, member } = this.layout.locate(key);
+    const reply = (await this.target.eval(DELETE, [rec, part], [member, "one-node"])) as string[];
     return reply[0] === "ok";
   }
 

@@ -6,7 +6,7 @@ import { orderKey } from "../order-key.js";
 import type { KeyPart } from "../plan.js";
 import { pageLimit, type ModelTable, type Page, type PageRequest } from "../store.js";
 import { keyValues, type KeyValue } from "../values.js";
-import { parseClaim } from "./keys.js";
+import { joinParts, parseClaim } from "./keys.js";
 import { ModelLayout } from "./layout.js";
 import { OneNodeWrites } from "./one-node-writes.js";
 import type { Command, RedisTarget } from "./redis-target.js";
@@ -93,7 +93,8 @@ export class RedisTable<T> implements ModelTable<T> {
   async list(partition: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
     const plan = this.#layout.plan;
     const after = page.cursor ? [...partition, ...decodeCursor(plan.sort, page.cursor)] : undefined;
-    return this.#page([this.#layout.keys.partition(partition)], after, plan.sort, page);
+    const tag = this.#layout.keys.tag(partition);
+    return this.#page([{ zset: this.#layout.keys.partitionOf(tag, joinParts(partition)), tag }], after, plan.sort, page);
   }
 
   async findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
@@ -110,32 +111,34 @@ export class RedisTable<T> implements ModelTable<T> {
   async findMany(index: string, values: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
     const where = this.#layout.finder(index, values);
     const after = page.cursor ? decodeCursor(this.#layout.plan.key, page.cursor) : undefined;
-    if ("zset" in where) return this.#page([where.zset], after, this.#layout.plan.key, page);
+    if ("zset" in where) return this.#page([where], after, this.#layout.plan.key, page);
     // Scatter over the shards the directory lists: one zset per shard, merged in key order.
     const tags = (await this.#call(() => this.target.call("smembers", where.directory))) as string[];
-    return this.#page(tags.map(where.zsetOf), after, this.#layout.plan.key, page);
+    return this.#page(tags.map((tag) => ({ zset: where.zsetOf(tag), tag })), after, this.#layout.plan.key, page);
   }
 
-  /** A page merged from zsets: members after the cursor's order key, then their records in one pipeline. */
-  async #page(zsets: readonly string[], after: readonly KeyValue[] | undefined, cursorParts: readonly KeyPart[], page: PageRequest): Promise<Page<T>> {
+  /** A page merged from zsets (each with its tag): members after the cursor's order key, then their records in one pipeline. */
+  async #page(zsets: readonly { zset: string; tag: string }[], after: readonly KeyValue[] | undefined, cursorParts: readonly KeyPart[], page: PageRequest): Promise<Page<T>> {
     const limit = pageLimit(page);
     if (zsets.length === 0) return { items: [], nextCursor: "" };
     // "}" sorts after "|", so "(<order key>}" starts right after every member of that key.
     const min = after === undefined ? "-" : `(${orderKey(this.#layout.plan.key, after)}}`;
     const range = (zset: string): Command => ({ args: ["zrangebylex", zset, min, "+", "LIMIT", 0, limit + 1] });
-    let members: string[];
+    let members: [member: string, tag: string][];
     if (zsets.length === 1) {
-      members = (await this.#call(() => this.target.call(...range(zsets[0] as string).args))) as string[];
+      const { zset, tag } = zsets[0] as { zset: string; tag: string };
+      members = ((await this.#call(() => this.target.call(...range(zset).args))) as string[]).map((m) => [m, tag]);
     } else {
-      const replies = await this.#call(() => this.target.batch(zsets.map(range)));
-      members = replies.flatMap(([error, reply]) => {
+      const replies = await this.#call(() => this.target.batch(zsets.map((z) => range(z.zset))));
+      members = replies.flatMap(([error, reply], i) => {
         if (error !== null) throw this.target.fail(error, this.#layout.model.name);
-        return reply as string[];
+        const tag = (zsets[i] as { tag: string }).tag;
+        return (reply as string[]).map((m): [string, string] => [m, tag]);
       });
       // Order keys are prefix-free hex, so comparing members compares keys.
-      members.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      members.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     }
-    const keys = members.slice(0, limit).map((m) => m.slice(m.indexOf("|") + 1));
+    const keys = members.slice(0, limit).map(([m, tag]) => this.#layout.recordOfMember(tag, m));
     const items = (await this.#records(keys)).filter((r): r is T => r !== null);
     const last = items[items.length - 1];
     const nextCursor = members.length > limit && last !== undefined ? encodeCursor(keyValues(last, cursorParts.map((p) => p.field))) : "";

@@ -81,8 +81,7 @@ export class ShardedWrites<T> implements Writes {
   }
 
   async delete(key: readonly KeyValue[]): Promise<boolean> {
-    const [rec, part] = this.layout.keys.recordAndPartition(key, this.layout.plan.partition.length);
-    const member = this.layout.member(key, rec);
+    const { rec, part, member } = this.layout.locate(key);
     let zsets: string[] = [];
     for (let attempt = 0; attempt < TRIES; attempt++) {
       const reply = (await this.target.eval(DELETE, [rec, part, ...zsets], [member, ""])) as string[];
