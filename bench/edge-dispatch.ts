@@ -47,7 +47,7 @@ export interface DispatchResult {
   pipelinedMedianNs: number;
   /** One call at a time, awaiting each reply (includes the bench's own promise per call). */
   sequentialNs: number;
-  /** ts-proto alone: decode envelope + input, encode output + envelope; no routing, no promises. */
+  /** The generated codecs alone: decode envelope + input, encode output + envelope; no routing, no promises. */
   codecFloorNs: number;
 }
 

@@ -99,7 +99,7 @@ console.log(`
 In-process dispatch (decode → route → handler → encode), µs per call, 5 rounds:
   rony-ts, calls started back to back    ${us(dispatch.pipelinedNs)} µs best, ${us(dispatch.pipelinedMedianNs)} median   target ≤ 1.50 (Rony's Go edge: 1.2)  ${dispatch.pipelinedNs <= 1500 ? "met" : "MISSED"}
   rony-ts, one call at a time (awaited)  ${us(dispatch.sequentialNs)} µs median   includes the bench's own promise per call
-  ts-proto codecs alone, no routing      ${us(dispatch.codecFloorNs)} µs median   Envelope+EchoRequest decode, EchoReply+Envelope encode, fresh writers each`);
+  message codecs alone, no routing      ${us(dispatch.codecFloorNs)} µs median   Envelope+EchoRequest decode, EchoReply+Envelope encode, fresh writers each`);
 
 // ---- over sockets, interleaved ----
 const results = new Map<string, Record<Scenario, LoadResult[]>>();

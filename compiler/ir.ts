@@ -28,7 +28,7 @@ export interface TypeRef {
 
 export interface FieldIR {
   readonly name: string;
-  /** ts-proto's property name (lowerCamelCase). */
+  /** Property name in the message interface (lowerCamelCase). */
   readonly tsName: string;
   readonly jsonName: string;
   readonly number: number;
@@ -136,7 +136,7 @@ export interface FileIR {
   /** "examples/echo.proto". */
   readonly name: string;
   readonly package: string;
-  /** Module path of ts-proto's output for this file, without extension ("examples/echo"). */
+  /** Module path of the file's message module, without extension ("examples/echo"). */
   readonly modulePath: string;
   readonly messages: readonly MessageIR[];
   readonly services: readonly ServiceIR[];

@@ -44,7 +44,7 @@ export function upperFirst(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-/** "user_id" → "userId", as ts-proto and protobuf JSON name fields. */
+/** "user_id" → "userId", as message modules and protobuf JSON name fields. */
 export function camelCase(name: string): string {
   return name.replace(/_+([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
 }

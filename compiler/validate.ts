@@ -26,7 +26,7 @@ export function validate(schema: SchemaIR): Diagnostic[] {
       claimId(message.constructorId, message.fullName, message.source, `message ${message.fullName}`);
       if (isReservedWord(message.tsName)) {
         out.push({ ...message.source, element: `message ${message.fullName}`, option: "",
-          message: `"${message.tsName}" is a reserved word in TypeScript; ts-proto cannot emit a type of that name, rename the message` });
+          message: `"${message.tsName}" is a reserved word in TypeScript; no TypeScript type can have that name, rename the message` });
       }
     }
     for (const service of file.services) {

@@ -1,7 +1,7 @@
-// Import symbols shared by plugins: ts-proto messages and the runtime.
+// Import symbols shared by plugins: message modules and the runtime.
 import { importSymbol, relativeModule, type FileSink, type ImportSymbol, type TypeRef } from "../../compiler/index.js";
 
-/** The ts-proto export for a message or enum, imported from its module relative to `fromFile`. */
+/** The export of a message or enum, imported from its module relative to `fromFile`. */
 export function messageSymbol(sink: FileSink, fromFile: string, ref: TypeRef, typeOnly = false): ImportSymbol {
   const module = ref.protoFile.replace(/\.proto$/, "");
   return importSymbol(ref.tsName, relativeModule(fromFile, module, sink.params.importExtension), typeOnly);

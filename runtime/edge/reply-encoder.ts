@@ -1,5 +1,5 @@
 // Encodes a reply envelope and its payload in one pass into one reused BinaryWriter: the
-// envelope header, then the output message written by its own (ts-proto) encode into the same
+// envelope header, then the output message written by its own (generated) encode into the same
 // writer, behind a length prefix. One allocation per reply: the finished frame.
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { encodeReply, type MessageCodec } from "../rpc/index.js";

@@ -11,7 +11,7 @@ export type ValueType =
 export interface FieldDescriptor {
   /** The proto field name ("created_at"). */
   readonly name: string;
-  /** ts-proto's property ("createdAt"). */
+  /** The message's property ("createdAt"). */
   readonly prop: string;
   /** proto3 JSON name, used for list, map and message fields. */
   readonly json: string;
@@ -38,7 +38,7 @@ export interface IndexDescriptor {
   readonly unique: boolean;
 }
 
-/** The slice of a ts-proto message object the model runtime uses. */
+/** The slice of a generated message codec the model runtime uses. */
 export interface ModelCodec<T> {
   encode(message: T): { finish(): Uint8Array };
   decode(input: Uint8Array): T;

@@ -7,7 +7,7 @@ import type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
 import { keyValues, withDefaults, type KeyValue } from "./values.js";
 
 /**
- * `T` is the record (the ts-proto message), `K` its primary key fields and `P` its partition
+ * `T` is the record (the generated message), `K` its primary key fields and `P` its partition
  * key fields. Missing records: `get` and the unique finders resolve null, `update` rejects
  * with NOT_FOUND, `delete` resolves false. Every failure is a rejected promise, never a throw.
  */

@@ -3,9 +3,9 @@
 
 import type { BinaryWriter } from "@bufbuild/protobuf/wire";
 
-/** The slice of a ts-proto message object (`Foo.encode`, `Foo.decode` …) the runtime needs. */
+/** The slice of a generated message codec (`Foo.encode`, `Foo.decode` …) the runtime needs. */
 export interface MessageCodec<T> {
-  /** ts-proto writes into `writer` when given one, which lets the edge reuse one per server. */
+  /** The codec writes into `writer` when given one, which lets the edge reuse one per server. */
   encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array };
   decode(input: Uint8Array): T;
   fromJSON(object: unknown): T;

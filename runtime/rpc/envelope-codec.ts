@@ -1,5 +1,5 @@
 // A hand-written codec for rony.Envelope and rony.MessageContainer, wire-compatible with the
-// ts-proto one in generated/rony/envelope.ts (envelope-codec.test.ts holds them equal with
+// generated one in generated/rony/envelope.ts (envelope-codec.test.ts holds them equal with
 // fast-check). It exists because it sits on every request: one pass, no BinaryReader/Writer
 // objects, payloads are views into the frame, and envelopes without headers share one object.
 import type { Envelope } from "../../generated/rony/envelope.js";
@@ -266,7 +266,7 @@ function writeEnvelope(out: Uint8Array, at: number, env: Envelope, parts: Uint8A
   return at;
 }
 
-/** Encodes one envelope into a new buffer, byte-identical to ts-proto's Envelope.encode. */
+/** Encodes one envelope into a new buffer, byte-identical to the generated Envelope.encode. */
 export function encodeEnvelope(env: Envelope): Uint8Array<ArrayBuffer> {
   const parts = env.headers === NO_HEADERS ? undefined : headerEntries(env.headers);
   const out = new Uint8Array(envelopeSize(env, parts));
@@ -287,7 +287,7 @@ export function encodeReply(scratch: Uint8Array, constructorId: number, requestI
   return out.subarray(0, end);
 }
 
-/** Encodes envelopes as a MessageContainer, byte-identical to ts-proto's MessageContainer.encode. */
+/** Encodes envelopes as a MessageContainer, byte-identical to the generated MessageContainer.encode. */
 export function encodeContainer(envelopes: readonly Envelope[]): Uint8Array<ArrayBuffer> {
   const parts: (Uint8Array[] | undefined)[] = [];
   const sizes: number[] = [];

@@ -1,4 +1,4 @@
-// RonyError <-> rony.RpcError, binary and JSON. Errors are off the hot path, so ts-proto's codec does.
+// RonyError <-> rony.RpcError, binary and JSON. Errors are off the hot path, so the generated codec does.
 import { RpcError, errorCodeFromJSON, errorCodeToJSON } from "../../generated/rony/envelope.js";
 import { ErrorCode, RonyError } from "./errors.js";
 
