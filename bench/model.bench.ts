@@ -224,6 +224,7 @@ async function clientCpu(): Promise<void> {
     call: async (command: string) => (command === "get" ? "rec\n1" : null),
     callBuffer: async () => body,
     eval: async () => "ok",
+    evalsha: async () => "ok",
     batch: async () => [],
     scan: async function* () {},
     fail: (e) => e,

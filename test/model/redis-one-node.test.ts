@@ -1,7 +1,7 @@
 // The one-server insert script (runtime/model/redis/scripts.ts oneNodeInsert) on the paths the
 // shared suite does not reach: claims left without their record (by a KeyValueStore writer that
 // crashed between its steps on the same server) are taken over; a live claim refuses the insert
-// and the claims the script took before it are gone again.
+// and the claims the script took before it are gone again; a flushed script cache is no failure.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountRepository } from "../../generated/examples/accounts.models.js";
 import { ErrorCode, RonyError, type RedisStore } from "../../runtime/index.js";
@@ -37,6 +37,16 @@ describe("insert on one Redis server", () => {
     expect((await accounts.findByEmail(a.email))?.id).toBe(a.id);
     // Taken over, so stamped with the insert's time.
     expect(await opened.store.client.get(emailClaim(a.email))).not.toMatch(/\n0$/);
+  });
+
+  it("inserts after the server lost its script cache (EVAL once, then EVALSHA again)", async () => {
+    await opened.store.client.script("FLUSH");
+    const a = await accounts.insert(account({ tenant: "t4" }));
+    expect((await accounts.findByEmail(a.email))?.id).toBe(a.id);
+    const b = account({ tenant: "t4", email: a.email });
+    await opened.store.client.script("FLUSH");
+    const error = await accounts.insert(b).then(() => undefined, (e: unknown) => e);
+    expect(RonyError.is(error, ErrorCode.ALREADY_EXISTS)).toBe(true);
   });
 
   it("refuses a value another record holds, writing nothing and freeing the claims it took", async () => {

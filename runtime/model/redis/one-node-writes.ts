@@ -2,7 +2,7 @@
 // script and a conflict writes nothing.
 import type { KeyValue } from "../values.js";
 import type { Entry, ModelLayout } from "./layout.js";
-import type { RedisTarget } from "./redis-target.js";
+import { noScript, type RedisTarget } from "./redis-target.js";
 import { DELETE, ONE_NODE_INSERT_MANY, ONE_NODE_WRITE, oneNodeInsert } from "./scripts.js";
 import { writeFailed, type Mode, type Writes } from "./writes.js";
 
@@ -22,12 +22,16 @@ export class OneNodeWrites<T> implements Writes {
     this.#zsets = String(layout.zsets);
   }
 
+  // One promise step after the client's: the reply check, the typed failure and the EVAL
+  // fallback for a server that lost its script cache all happen there.
   write(mode: Mode, e: Entry): Promise<void> {
     const claim = `${e.rec}\n${Date.now()}`;
-    const reply = mode === "insert"
-      ? this.target.eval(this.#insert, e.keys, [e.body, e.member, e.held, e.tag, claim])
-      : this.target.eval(ONE_NODE_WRITE, e.keys, [mode, this.#claims, this.#zsets, e.body, e.member, e.held, e.tag, claim]);
-    return reply.then(this.#check, this.#fail);
+    const script = mode === "insert" ? this.#insert : ONE_NODE_WRITE;
+    const args = mode === "insert" ? [e.body, e.member, e.held, e.tag, claim] : [mode, this.#claims, this.#zsets, e.body, e.member, e.held, e.tag, claim];
+    return this.target.evalsha(script, e.keys, args).then(this.#check, (error: unknown) => {
+      if (!noScript(error)) return this.#fail(error);
+      return this.target.eval(script, e.keys, args).then(this.#check, this.#fail);
+    });
   }
 
   async insertMany(entries: readonly Entry[]): Promise<void> {

@@ -27,6 +27,12 @@ export interface RedisTarget {
   callBuffer(command: string, key: string, ...rest: Arg[]): Promise<unknown>;
   /** A script over keys of one tag (or any keys when `oneNode`). */
   eval(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown>;
+  /**
+   * `eval` without the fallback: may reject with a NOSCRIPT reply error (see `noScript`), when
+   * the caller runs `eval`. For hot paths, which handle that in the step that handles other
+   * failures instead of a promise step of its own.
+   */
+  evalsha(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown>;
   /** Commands routed by their keys, one round trip per node in parallel; replies in order. */
   batch(commands: readonly Command[]): Promise<Reply[]>;
   /** Every key matching a glob pattern, on every node. */
@@ -53,13 +59,17 @@ export class ServerTarget implements RedisTarget {
     return this.client.callBuffer(command, ...args);
   }
 
-  // EVALSHA through ioredis' own evalsha (no generic `call`), with EVAL once when the server
-  // lost its script cache (a restart, SCRIPT FLUSH): this runs on every write.
+  // EVAL once when the server lost its script cache (a restart, SCRIPT FLUSH).
   eval(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
-    return this.client.evalsha(shaOf(script), keys.length, ...keys, ...args).catch((error: unknown) => {
-      if (replyCode(error) !== "NOSCRIPT") throw error;
+    return this.evalsha(script, keys, args).catch((error: unknown) => {
+      if (!noScript(error)) throw error;
       return this.client.eval(script, keys.length, ...keys, ...args);
     });
+  }
+
+  // ioredis' own evalsha, not the generic `call`: this runs on every write.
+  evalsha(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    return this.client.evalsha(shaOf(script), keys.length, ...keys, ...args);
   }
 
   async batch(commands: readonly Command[]): Promise<Reply[]> {
@@ -84,6 +94,11 @@ export class ServerTarget implements RedisTarget {
     if (replyCode(error) !== undefined) return internal(model, `Redis replied ${reason}`);
     return unavailable(this.connection, this.address, reason);
   }
+}
+
+/** Whether a script call failed because the server does not have the script cached. */
+export function noScript(error: unknown): boolean {
+  return replyCode(error) === "NOSCRIPT";
 }
 
 const shas = new Map<string, string>();
@@ -112,6 +127,11 @@ export class ConnectionTarget implements RedisTarget {
   }
 
   eval(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    return this.kv.eval(script, keys, args);
+  }
+
+  // The connection falls back to EVAL itself.
+  evalsha(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     return this.kv.eval(script, keys, args);
   }
 
