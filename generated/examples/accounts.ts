@@ -314,8 +314,8 @@ export const Account: MessageFns<Account> = {
     if (message.credits !== 0n) obj.credits = message.credits.toString();
     if (message.score !== 0) obj.score = message.score;
     if (message.logins !== 0) obj.logins = message.logins;
-    if (message.balance !== 0) obj.balance = message.balance;
-    if (message.ratio !== 0) obj.ratio = message.ratio;
+    if (message.balance !== 0) obj.balance = floatToJson(message.balance);
+    if (message.ratio !== 0) obj.ratio = floatToJson(message.ratio);
     if (message.active !== false) obj.active = message.active;
     if (message.avatar.length !== 0) obj.avatar = base64FromBytes(message.avatar);
     if (message.tags.length !== 0) obj.tags = message.tags.map((e) => e);
@@ -530,6 +530,10 @@ function base64FromBytes(arr: Uint8Array): string {
   const bin: string[] = [];
   arr.forEach((byte) => bin.push(globalThis.String.fromCharCode(byte)));
   return globalThis.btoa(bin.join(""));
+}
+
+function floatToJson(value: number): number | string {
+  return globalThis.Number.isFinite(value) ? value : globalThis.String(value);
 }
 
 function setEntry<V>(map: { [key: string]: V }, key: string, value: V): void {

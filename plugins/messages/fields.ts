@@ -1,9 +1,9 @@
 // Field-level code of a message module: property types and the statements of encode, decode,
 // fromJSON, toJSON and fromPartial for one field, whatever its cardinality.
 import type { FieldDefIR, Printable, ScalarType } from "../../compiler/index.js";
-import { key, prop, type ModuleContext } from "./module-context.js";
+import { key, ownProp, prop, type ModuleContext } from "./module-context.js";
 import { int64Scalars, packable, scalarIsSet, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
-import { readValue, valueDefault, valueFromJson, valueFromPartial, valueToJson, valueType, writeValue } from "./values.js";
+import { emptyMessageValue, readValue, valueDefault, valueFromJson, valueFromPartial, valueToJson, valueType, writeValue } from "./values.js";
 
 /** Message-typed fields always have the key (value or undefined); other optional fields may omit it. */
 function mayOmit(f: FieldDefIR): boolean {
@@ -124,7 +124,8 @@ export function decodeCases(ctx: ModuleContext, f: FieldDefIR): Printable[][] {
     case "map": {
       const k = f.mapKey as ScalarType;
       const keyExpr = int64Scalars.has(k) || k === "bool" ? "key.toString()" : "key";
-      const valueExpr: Printable = f.value.kind === "message" && f.value.mapping === undefined ? ["value ?? ", ctx.ref(f.value.ref), ".fromPartial({})"] : "value";
+      // An entry without a value holds the type's default (an empty message, the epoch, 0…).
+      const valueExpr: Printable = f.value.kind === "message" && f.value.mapping !== "value" ? ["value ?? ", emptyMessageValue(ctx, f.value)] : "value";
       const store: Printable[] = scalarTsType(k) === "number" || k === "bool" || int64Scalars.has(k)
         ? [`          ${v}[${keyExpr}] = `, valueExpr, ";"]
         : [`          setEntry(${v}, ${keyExpr}, `, valueExpr, ");"];
@@ -158,19 +159,24 @@ export function fromJsonLine(ctx: ModuleContext, f: FieldDefIR): Printable[] {
     case "optional": {
       const fallback = f.cardinality === "optional" ? "undefined" : valueDefault(f.value);
       const parts: Printable[] = [`      ${key(f.tsName)}: `];
-      for (const n of names) parts.push(`isSet(${prop("object", n)}) ? `, valueFromJson(ctx, f.value, prop("object", n)), " : ");
+      // JSON null means "unset", except for a google.protobuf.Value, where it is the value null.
+      const isValue = f.value.kind === "message" && f.value.mapping === "value";
+      for (const n of names) {
+        const read = ownProp(ctx, "object", n);
+        parts.push(isValue ? `${read} !== undefined ? ` : `isSet(${read}) ? `, valueFromJson(ctx, f.value, read), " : ");
+      }
       return [...parts, `${fallback},`];
     }
     case "repeated": {
       const parts: Printable[] = [`      ${key(f.tsName)}: `];
       for (const n of names) {
-        parts.push(`globalThis.Array.isArray(${prop("object", n)}) ? ${prop("object", n)}.map((e: any) => `, valueFromJson(ctx, f.value, "e"), ") : ");
+        parts.push(`globalThis.Array.isArray(${ownProp(ctx, "object", n)}) ? ${ownProp(ctx, "object", n)}.map((e: any) => `, valueFromJson(ctx, f.value, "e"), ") : ");
       }
       return [...parts, "[],"];
     }
     case "map": {
       ctx.use("mapFromJSON");
-      const source = names.map((n) => prop("object", n)).join(" ?? ");
+      const source = names.map((n) => ownProp(ctx, "object", n)).join(" ?? ");
       return [`      ${key(f.tsName)}: mapFromJSON(${source}, (v: any) => `, valueFromJson(ctx, f.value, "v"), "),"];
     }
   }
@@ -204,7 +210,7 @@ export function toJsonLines(ctx: ModuleContext, f: FieldDefIR): Printable[][] {
 
 export function fromPartialLines(ctx: ModuleContext, f: FieldDefIR): Printable[][] {
   const v = `message.${f.tsName}`;
-  const o = `object.${f.tsName}`;
+  const o = ownProp(ctx, "object", f.tsName);
   switch (f.cardinality) {
     case "single":
     case "required":
@@ -213,6 +219,8 @@ export function fromPartialLines(ctx: ModuleContext, f: FieldDefIR): Printable[]
       if (f.value.kind === "message" && f.value.mapping === undefined) {
         return [[`    ${v} = ${o} !== undefined && ${o} !== null ? `, valueFromPartial(ctx, f.value, o), " : undefined;"]];
       }
+      // A Value may be null (JSON null, NullValue on the wire): keep it, as ts-proto does.
+      if (f.value.kind === "message" && f.value.mapping === "value") return [[`    ${v} = ${o} === undefined ? undefined : ${o};`]];
       return [[`    ${v} = ${o} ?? undefined;`]];
     case "repeated":
       return [[`    ${v} = ${o}?.map((e) => `, valueFromPartial(ctx, f.value, "e"), ") ?? [];"]];

@@ -5,6 +5,9 @@ const sources: Record<string, string> = {
   isSet: `function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }`,
+  own: `function own(object: any, key: string): any {
+  return globalThis.Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}`,
   isObject: `function isObject(value: any): boolean {
   return typeof value === "object" && value !== null && !globalThis.Array.isArray(value);
 }`,
@@ -29,6 +32,10 @@ function base64FromBytes(arr: Uint8Array): string {
   const bin: string[] = [];
   arr.forEach((byte) => bin.push(globalThis.String.fromCharCode(byte)));
   return globalThis.btoa(bin.join(""));
+}`,
+  // JSON has no NaN or Infinity: proto3 JSON spells them "NaN", "Infinity", "-Infinity" (fromJSON's Number() reads them back).
+  floatToJson: `function floatToJson(value: number): number | string {
+  return globalThis.Number.isFinite(value) ? value : globalThis.String(value);
 }`,
   // A map key "__proto__" must become an own entry, not the object's prototype.
   setEntry: `function setEntry<V>(map: { [key: string]: V }, key: string, value: V): void {

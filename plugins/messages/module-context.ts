@@ -42,6 +42,14 @@ export function prop(obj: string, name: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${obj}.${name}` : `${obj}[${JSON.stringify(name)}]`;
 }
 
+/** Reads `obj.name` as an own property when Object.prototype has that name too (constructor,
+ * toString, __proto__): a JSON or partial object without the field must not yield the inherited one. */
+export function ownProp(ctx: ModuleContext, obj: string, name: string): string {
+  if (!(name in Object.prototype)) return prop(obj, name);
+  ctx.use("own");
+  return `own(${obj}, ${JSON.stringify(name)})`;
+}
+
 /** A property name in an object literal; `["__proto__"]` makes an own property, not the prototype. */
 export function key(name: string): string {
   if (name === "__proto__") return '["__proto__"]';

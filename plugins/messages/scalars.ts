@@ -85,6 +85,7 @@ export function scalarRead(s: ScalarType): string {
 export function scalarHelpers(s: ScalarType, json: boolean): string[] {
   if (int64Scalars.has(s)) return [unsigned64.has(s) ? "checkUint64" : "checkInt64"];
   if (s === "bytes" && json) return ["base64"];
+  if ((s === "double" || s === "float") && json) return ["floatToJson"];
   return [];
 }
 
@@ -104,5 +105,6 @@ export function scalarFromJson(s: ScalarType, v: string): string {
 
 export function scalarToJson(s: ScalarType, v: string): string {
   if (int64Scalars.has(s)) return `${v}.toString()`;
+  if (s === "double" || s === "float") return `floatToJson(${v})`;
   return s === "bytes" ? `base64FromBytes(${v})` : v;
 }

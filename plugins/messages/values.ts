@@ -71,19 +71,28 @@ export function readValue(ctx: ModuleContext, v: ValueIR): Printable {
       return ["reader.int32() as ", ctx.ref(v.ref, true)];
     case "message": {
       const codec = ctx.ref(v.ref);
-      const decoded: Printable = v.delimited ? [codec, ".decode(reader)"] : [codec, ".decode(reader, reader.uint32())"];
-      switch (v.mapping) {
-        case undefined:
-          return decoded;
-        case "timestamp":
-          ctx.use("timestamp");
-          return ["fromTimestamp(", decoded, ")"];
-        case "wrapper":
-          return [decoded, ".value"];
-        default:
-          return [codec, ".unwrap(", decoded, ")"];
-      }
+      return fromWireMessage(ctx, v, v.delimited ? [codec, ".decode(reader)"] : [codec, ".decode(reader, reader.uint32())"]);
     }
+  }
+}
+
+/** The value of an empty message of `v`'s type, as a field holds it (a map entry without a value). */
+export function emptyMessageValue(ctx: ModuleContext, v: MessageValue): Printable {
+  return fromWireMessage(ctx, v, [ctx.ref(v.ref), ".fromPartial({})"]);
+}
+
+/** A decoded message as the field holds it: plain values for the mapped well-known types. */
+function fromWireMessage(ctx: ModuleContext, v: MessageValue, decoded: Printable): Printable {
+  switch (v.mapping) {
+    case undefined:
+      return decoded;
+    case "timestamp":
+      ctx.use("timestamp");
+      return ["fromTimestamp(", decoded, ")"];
+    case "wrapper":
+      return [decoded, ".value"];
+    default:
+      return [ctx.ref(v.ref), ".unwrap(", decoded, ")"];
   }
 }
 
