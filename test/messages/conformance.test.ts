@@ -169,6 +169,13 @@ describe("edges, one example each", () => {
     expect(roundTrip(wkt, { value: null }).value).toBeNull();
   });
 
+  it("a Struct key \"__proto__\" stays an own entry (ts-proto's Struct.wrap loses it)", () => {
+    const wkt = pair("conformance.Wkt");
+    const struct = JSON.parse('{"__proto__": 1}') as Msg;
+    expect(Object.keys(roundTrip(wkt, { struct }).struct as Msg)).toEqual(["__proto__"]);
+    expect(Object.keys(wkt.ts.decode(wkt.ts.encode(wkt.ts.fromPartial({ struct })).finish()).struct as Msg)).toEqual([]);
+  });
+
   it("a map entry without a value holds the value type's default", () => {
     const wkt = pair("conformance.Wkt");
     // at_map (field 22): one entry with key "k" and no value.

@@ -9,7 +9,8 @@
 //   · a truncated entry ("premature EOF") that ts-proto's early stop never reaches.
 // - a map entry without a value, in a map of messages: ours stores the empty message (protobuf
 //   reads a missing value as its default: {}, the epoch for a Timestamp, 0 for an Int64Value…);
-//   ts-proto drops the entry. A map<_, google.protobuf.Value> keeps the key with undefined.
+//   ts-proto drops the entry, keeping an earlier entry of the same key if there was one. A
+//   map<_, google.protobuf.Value> (Struct fields too) keeps the key with undefined.
 // - past a zero tag or an end-group tag without its start: both stop the message there and the
 //   enclosing message reads on from the middle of it; inside a map entry ours skips such a tag
 //   and ts-proto stops the entry, so from there they read different garbage (either may throw).
@@ -58,6 +59,8 @@ export function agreeOnMalformed(m: DescMessage | undefined, ours: unknown, thei
   if (ours instanceof Date && theirs instanceof Date) return Object.is(ours.getTime(), theirs.getTime()) || Math.abs(ours.getTime() - theirs.getTime()) === 1;
   if (ours instanceof Uint8Array && theirs instanceof Uint8Array) return ours.length === theirs.length && ours.every((b, i) => b === theirs[i]);
   if (Array.isArray(ours) && Array.isArray(theirs)) return ours.length === theirs.length && ours.every((e, i) => agreeOnMalformed(m, e, theirs[i], empty));
+  // Inside Struct values there is no descriptor: undefined is an entry without a value (header).
+  if (m === undefined && ours === undefined) return true;
   if (!isObject(ours) || !isObject(theirs)) return Object.is(ours, theirs);
   const keys = new Set([...Object.keys(ours), ...Object.keys(theirs)]);
   for (const k of keys) {
@@ -73,9 +76,10 @@ export function agreeOnMalformed(m: DescMessage | undefined, ours: unknown, thei
   return true;
 }
 
-/** Entries only ours has must hold the empty message (an entry without a value). */
+/** Entries where ours holds the empty message may be missing or older in ts-proto's (header). */
 function agreeMaps(m: DescMessage, ours: Msg, theirs: Msg, empty: EmptyOf): boolean {
-  const same = (k: string) => agreeOnMalformed(m, ours[k], Object.hasOwn(theirs, k) ? theirs[k] : empty(m), empty);
+  const isEmpty = (k: string) => agreeOnMalformed(m, ours[k], empty(m), empty);
+  const same = (k: string) => isEmpty(k) || (Object.hasOwn(theirs, k) && agreeOnMalformed(m, ours[k], theirs[k], empty));
   return Object.keys(ours).every(same) && Object.keys(theirs).every((k) => Object.hasOwn(ours, k));
 }
 
