@@ -27,10 +27,11 @@ const escape = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().pad
 
 /**
  * A value's text inside a key: `%`, `{`, `}`, `:` and line breaks escaped, "" written as "%".
- * Only strings can hold those: numbers, bigints, booleans and base64 bytes never do.
+ * Only strings can hold those: numbers, bigints, booleans and base64 bytes never do (empty
+ * bytes are "" though).
  */
 export function keyText(value: KeyValue): string {
-  if (typeof value !== "string") return textOf(value);
+  if (typeof value !== "string") return textOf(value) || "%";
   if (value === "") return "%";
   return SPECIAL.test(value) ? value.replace(SPECIALS, escape) : value;
 }
