@@ -517,7 +517,7 @@ function checkUint64(value: bigint): bigint {
   return value;
 }
 
-function bytesFromBase64(b64: string): Uint8Array {
+function bytesFromBase64(b64: string): globalThis.Uint8Array {
   if ((globalThis as any).Buffer) return globalThis.Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
   const bin = globalThis.atob(b64);
   const arr = new globalThis.Uint8Array(bin.length);
@@ -525,7 +525,7 @@ function bytesFromBase64(b64: string): Uint8Array {
   return arr;
 }
 
-function base64FromBytes(arr: Uint8Array): string {
+function base64FromBytes(arr: globalThis.Uint8Array): string {
   if ((globalThis as any).Buffer) return (globalThis as any).Buffer.from(arr).toString("base64");
   const bin: string[] = [];
   arr.forEach((byte) => bin.push(globalThis.String.fromCharCode(byte)));
@@ -547,17 +547,15 @@ function mapFromJSON<V>(object: any, value: (v: any) => V): { [key: string]: V }
   return map;
 }
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
-
-export type DeepPartial<T> = T extends Builtin ? T
+export type DeepPartial<T> = T extends globalThis.Date | globalThis.Function | globalThis.Uint8Array | string | number | boolean | bigint | undefined ? T
   : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
-  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends globalThis.ReadonlyArray<infer U> ? globalThis.ReadonlyArray<DeepPartial<U>>
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
-  : Partial<T>;
+  : globalThis.Partial<T>;
 
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
-  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  decode(input: BinaryReader | globalThis.Uint8Array, length?: number): T;
   fromJSON(object: any): T;
   toJSON(message: T): unknown;
   create(base?: DeepPartial<T>): T;

@@ -19,7 +19,7 @@ const sources: Record<string, string> = {
   if (globalThis.BigInt.asUintN(64, value) !== value) throw new globalThis.RangeError(\`\${value} does not fit an unsigned 64-bit field\`);
   return value;
 }`,
-  base64: `function bytesFromBase64(b64: string): Uint8Array {
+  base64: `function bytesFromBase64(b64: string): globalThis.Uint8Array {
   if ((globalThis as any).Buffer) return globalThis.Uint8Array.from((globalThis as any).Buffer.from(b64, "base64"));
   const bin = globalThis.atob(b64);
   const arr = new globalThis.Uint8Array(bin.length);
@@ -27,7 +27,7 @@ const sources: Record<string, string> = {
   return arr;
 }
 
-function base64FromBytes(arr: Uint8Array): string {
+function base64FromBytes(arr: globalThis.Uint8Array): string {
   if ((globalThis as any).Buffer) return (globalThis as any).Buffer.from(arr).toString("base64");
   const bin: string[] = [];
   arr.forEach((byte) => bin.push(globalThis.String.fromCharCode(byte)));
@@ -48,17 +48,17 @@ function base64FromBytes(arr: Uint8Array): string {
   return map;
 }`,
   // Timestamps are Dates in messages; nanos below a millisecond are dropped.
-  timestamp: `function toTimestamp(date: Date): Timestamp {
+  timestamp: `function toTimestamp(date: globalThis.Date): Timestamp {
   const ms = date.getTime();
   const seconds = globalThis.Math.floor(ms / 1000);
   return { seconds: globalThis.BigInt(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
 }
 
-function fromTimestamp(t: Timestamp): Date {
+function fromTimestamp(t: Timestamp): globalThis.Date {
   return new globalThis.Date(globalThis.Number(t.seconds) * 1000 + globalThis.Math.floor(t.nanos / 1_000_000));
 }
 
-function fromJsonTimestamp(o: any): Date {
+function fromJsonTimestamp(o: any): globalThis.Date {
   if (o instanceof globalThis.Date) return o;
   if (typeof o === "string") return new globalThis.Date(o);
   return fromTimestamp(Timestamp.fromJSON(o));
@@ -67,23 +67,26 @@ function fromJsonTimestamp(o: any): Date {
   if (typeof o === "string") return o === "" ? [] : o.split(",");
   return globalThis.Array.isArray(o) ? o.map(globalThis.String) : [];
 }`,
-  types: `type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
-
-export type DeepPartial<T> = T extends Builtin ? T
+  types: `export type DeepPartial<T> = T extends globalThis.Date | globalThis.Function | globalThis.Uint8Array | string | number | boolean | bigint | undefined ? T
   : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
-  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends globalThis.ReadonlyArray<infer U> ? globalThis.ReadonlyArray<DeepPartial<U>>
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
-  : Partial<T>;
+  : globalThis.Partial<T>;
 
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
-  decode(input: BinaryReader | Uint8Array, length?: number): T;
+  decode(input: BinaryReader | globalThis.Uint8Array, length?: number): T;
   fromJSON(object: any): T;
   toJSON(message: T): unknown;
   create(base?: DeepPartial<T>): T;
   fromPartial(object: DeepPartial<T>): T;
 }`,
 };
+
+/** Every function and type the helpers declare. */
+export const helperIdentifiers: readonly string[] = Object.values(sources).flatMap((src) =>
+  [...src.matchAll(/^(?:export )?(?:function|type|interface) (\w+)/gm)].map((m) => m[1] as string),
+);
 
 const requires: Record<string, string[]> = { mapFromJSON: ["isObject", "setEntry"] };
 

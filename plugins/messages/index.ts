@@ -23,8 +23,8 @@ function printModule(ctx: ModuleContext, file: TypeFileIR): void {
   for (const m of file.messages) printCodec(ctx, m);
   if (file.messages.length > 0) ctx.use("types");
   for (const source of helperSource(ctx.helpers)) {
-    for (const line of source.split("\n")) ctx.out.print(...withSymbols(ctx, line));
-    ctx.out.print();
+    for (const line of source.split("\n")) ctx.print(...withSymbols(ctx, line));
+    ctx.print();
   }
 }
 

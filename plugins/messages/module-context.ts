@@ -2,15 +2,48 @@
 // and which helper functions the printed code used (only those are emitted).
 import { importSymbol, lowerFirst, type FileSink, type GeneratedFile, type Printable, type TypeFileIR, type TypeRef } from "../../compiler/index.js";
 import { messageSymbol } from "../common/imports.js";
+import { helperIdentifiers } from "./helpers.js";
 
 export class ModuleContext {
   readonly helpers = new Set<string>();
+  /** The schema's own top-level names in this module: helpers and globals must step around them. */
+  private readonly declared: ReadonlySet<string>;
+  private readonly renames: readonly [RegExp, string][];
 
   constructor(
     readonly out: GeneratedFile,
     private readonly sink: FileSink,
     readonly file: TypeFileIR,
-  ) {}
+  ) {
+    const enumNames = file.enums.flatMap((e) => [e.tsName, enumFunctionName(e.tsName, "FromJSON"), enumFunctionName(e.tsName, "ToJSON")]);
+    this.declared = new Set([...file.messages.map((m) => m.tsName), ...enumNames, "protobufPackage"]);
+    for (const name of this.declared) out.declare(name);
+    // A helper named like a schema type becomes "<name>$" (proto names never hold "$"). Helpers are
+    // always called or instantiated, `name(` or `name<`; a type of the schema never is.
+    const helperNames = [...helperIdentifiers, ...file.messages.map((m) => `createBase${m.tsName}`)];
+    const call = (name: string) => new RegExp(`(?<![\\w$.])${name}(?=[(<])`, "g");
+    this.renames = [
+      ...helperNames.filter((h) => this.declared.has(h)).map((h): [RegExp, string] => [call(h), `${h}$`]),
+      // `new Uint8Array(0)`, `Array<any>`: the global, never a schema type.
+      ...["Uint8Array", "Date", "Array"].filter((g) => this.declared.has(g)).map((g): [RegExp, string] => [call(g), `globalThis.${g}`]),
+    ];
+    for (const h of helperNames) out.declare(this.declared.has(h) ? `${h}$` : h);
+  }
+
+  /** Prints a line of this module, helper names stepped around the schema's names. */
+  print(...parts: Printable[]): void {
+    this.out.print(...(this.renames.length === 0 ? parts : parts.map((p) => this.renamed(p))));
+  }
+
+  private renamed(p: Printable): Printable {
+    if (typeof p === "string") return this.renames.reduce((s, [re, to]) => s.replace(re, to), p);
+    return Array.isArray(p) ? (p as readonly Printable[]).map((q) => this.renamed(q)) : p;
+  }
+
+  /** A global type or constructor, as `globalThis.<name>` when a schema type shadows it. */
+  global(name: "Uint8Array" | "Date" | "Array"): string {
+    return this.declared.has(name) ? `globalThis.${name}` : name;
+  }
 
   /** A message or enum: its local name, or an import from its module. */
   ref(ref: TypeRef, typeOnly = false): Printable {

@@ -11,13 +11,18 @@ const plainTypes = { struct: "{ [key: string]: any }", value: "any", list: "Arra
 export function valueType(ctx: ModuleContext, v: ValueIR): Printable {
   switch (v.kind) {
     case "scalar":
-      return scalarTsType(v.scalar);
+      return globalType(ctx, scalarTsType(v.scalar));
     case "enum":
       return ctx.ref(v.ref, true);
     case "message":
       if (v.mapping === undefined) return ctx.ref(v.ref, true);
-      return v.mapping === "wrapper" ? scalarTsType(v.wrapped as ScalarType) : plainTypes[v.mapping];
+      return globalType(ctx, v.mapping === "wrapper" ? scalarTsType(v.wrapped as ScalarType) : plainTypes[v.mapping]);
   }
+}
+
+/** Uint8Array and Date in a type position: the globals, even where a schema type shares the name. */
+function globalType(ctx: ModuleContext, t: string): string {
+  return t === "Uint8Array" || t === "Date" ? ctx.global(t) : t;
 }
 
 export function valueDefault(v: ValueIR): string {
