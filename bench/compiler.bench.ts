@@ -101,8 +101,8 @@ for (let round = 0; round < ROUNDS; round++) {
 
 const tsProtoMs = wall[peer] ?? NaN;
 console.log(`schema: ${SERVICES} services × ${RPCS} rpcs, ${SERVICES} models, ${Object.keys(protos).length} files`);
-console.log(`${"what".padEnd(44)}${"ms".padStart(10)}${"vs ts-proto".padStart(14)}`);
-const row = (label: string, ms: number) => console.log(`${label.padEnd(44)}${ms.toFixed(1).padStart(10)}${(ms / tsProtoMs).toFixed(2).padStart(13)}×`);
+console.log(`${"what".padEnd(58)}${"ms".padStart(10)}${"vs ts-proto".padStart(14)}`);
+const row = (label: string, ms: number) => console.log(`${label.padEnd(58)}${ms.toFixed(1).padStart(10)}${(ms / tsProtoMs).toFixed(2).padStart(13)}×`);
 row("rony-ts in-process: stdin bytes → stdout bytes (median)", inProcess);
 for (const [label, ms] of Object.entries(wall)) row(`buf: ${label} (best)`, ms);
 const total = wall["rony-ts (everything)"] ?? NaN;
