@@ -53,6 +53,12 @@ export function shardTag(value: KeyValue): string {
   return `{${TAG_SPECIAL.test(text) ? text.replace(TAG_SPECIALS, escape) : text}}`;
 }
 
+/** The owner record key of a claim value "<record key>\n<ms>" (or a bare key). */
+export function claimOwner(claim: string): string {
+  const newline = claim.lastIndexOf("\n");
+  return newline < 0 ? claim : claim.slice(0, newline);
+}
+
 /** The owner record key and the time of a claim value "<record key>\n<ms>" (a bare key: time 0). */
 export function parseClaim(claim: string): { owner: string; at: number } {
   const newline = claim.lastIndexOf("\n");

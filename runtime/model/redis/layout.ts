@@ -43,6 +43,7 @@ export class ModelLayout<T> {
   readonly #textFields: readonly FieldDescriptor[];
   /** Unique indexes first, as the one-node scripts take claims before zsets. */
   readonly #indexes: readonly IndexLayout[];
+  readonly #byName: ReadonlyMap<string, IndexLayout>;
 
   constructor(model: ModelDescriptor<T>, keyPrefix: string) {
     this.plan = planOf(model);
@@ -63,6 +64,7 @@ export class ModelLayout<T> {
     }));
     this.#textFields = textFields;
     this.#indexes = [...all.filter((ix) => ix.unique), ...all.filter((ix) => !ix.unique)];
+    this.#byName = new Map(this.#indexes.map((ix) => [ix.name, ix]));
     this.claims = all.filter((ix) => ix.unique).length;
     this.zsets = all.length - this.claims;
     this.dirs = all.filter((ix) => !ix.unique && ix.shardAt < 0).length;
@@ -73,8 +75,15 @@ export class ModelLayout<T> {
   }
 
   entry(record: T): Entry {
-    const key = keyValues(record, this.#keyFields);
-    const texts = this.#textFields.map((f) => keyText(fieldValue(record, f) as KeyValue));
+    const keyFields = this.#keyFields;
+    const textFields = this.#textFields;
+    const key: KeyValue[] = new Array(keyFields.length);
+    const texts: string[] = new Array(textFields.length);
+    for (let i = 0; i < textFields.length; i++) {
+      const value = fieldValue(record, textFields[i] as FieldDescriptor) as KeyValue;
+      if (i < keyFields.length) key[i] = value;
+      texts[i] = keyText(value);
+    }
     const tag = this.keys.tag(key);
     const partitionLength = this.plan.partition.length;
     let partition = partitionLength === 0 ? "" : (texts[0] as string);
@@ -100,8 +109,9 @@ export class ModelLayout<T> {
       }
     }
     if (dirs !== undefined) keys.push(...dirs);
-    const encoded = this.plan.model.codec.encode(record).finish();
-    const body = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+    // A copy, not a view: a small Uint8Array lives on V8's heap, and asking for its .buffer moves
+    // it off-heap first, which costs more than copying its bytes.
+    const body = Buffer.from(this.plan.model.codec.encode(record).finish());
     return { key, tag, keys, rec, part, member: this.#member(key, pk), body, held };
   }
 
@@ -167,8 +177,9 @@ export class ModelLayout<T> {
   }
 
   #index(name: string): IndexLayout {
-    indexPlan(this.plan, name);
-    return this.#indexes.find((ix) => ix.name === name) as IndexLayout;
+    const ix = this.#byName.get(name);
+    if (ix === undefined) indexPlan(this.plan, name); // throws: no such index
+    return ix as IndexLayout;
   }
 }
 

@@ -6,7 +6,7 @@ import { orderKey } from "../order-key.js";
 import type { KeyPart } from "../plan.js";
 import { pageLimit, type ModelTable, type Page, type PageRequest } from "../store.js";
 import { keyValues, type KeyValue } from "../values.js";
-import { joinParts, parseClaim } from "./keys.js";
+import { claimOwner, joinParts } from "./keys.js";
 import { ModelLayout } from "./layout.js";
 import { OneNodeWrites } from "./one-node-writes.js";
 import type { Command, RedisTarget } from "./redis-target.js";
@@ -97,15 +97,19 @@ export class RedisTable<T> implements ModelTable<T> {
     return this.#page([{ zset: this.#layout.keys.partitionOf(tag, joinParts(partition)), tag }], after, plan.sort, page);
   }
 
-  async findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
+  // Promise steps chained by hand, not async/await: a unique finder is a hot path.
+  findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
     const claim = this.#layout.claimKey(index, values);
-    const value = (await this.#call(() => this.target.call("get", claim))) as string | null;
-    if (value === null) return null;
-    const record = (await this.#records([parseClaim(value).owner]))[0] ?? null;
-    // On shards, a claim left by a crashed or unfinished write may name a record that does not
-    // hold the value; on one server every write is one script, so claims are always true.
-    if (record === null || this.target.oneNode) return record;
-    return this.#layout.holds(record, index, values) ? record : null;
+    return this.target.call("get", claim).then((value) => {
+      if (value === null) return null;
+      return this.target.callBuffer("hget", claimOwner(value as string), "d").then((body) => {
+        if (body === null) return null;
+        const record = this.#decode(body as Buffer);
+        // On shards, a claim left by a crashed or unfinished write may name a record that does not
+        // hold the value; on one server every write is one script, so claims are always true.
+        return this.target.oneNode || this.#layout.holds(record, index, values) ? record : null;
+      }, this.#reject);
+    }, this.#reject);
   }
 
   async findMany(index: string, values: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
