@@ -50,6 +50,17 @@ describe("orderKey", () => {
       }));
   });
 
+  it("writes 64-bit integers as they are stored: (value + 2^63) for int64, complemented when descending, 16 hex digits", () => {
+    const hex = (n: bigint) => n.toString(16).padStart(16, "0");
+    const max = 2n ** 64n - 1n;
+    fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.bigInt({ min: 0n, max }), (i, u) => {
+      expect(orderKey([part("int64")], [i])).toBe(hex(i + 2n ** 63n));
+      expect(orderKey([part("int64", true)], [i])).toBe(hex(max - (i + 2n ** 63n)));
+      expect(orderKey([part("uint64")], [u])).toBe(hex(u));
+      expect(orderKey([part("uint64", true)], [u])).toBe(hex(max - u));
+    }));
+  });
+
   it("escapes zero bytes: \"a\" < \"a\\0\" < \"a\\0\\0\" < \"ab\"", () => {
     const keys = ["a", "a\0", "a\0\0", "ab"].map((s) => orderKey([part("string")], [s]));
     expect([...keys].sort()).toEqual(keys);
