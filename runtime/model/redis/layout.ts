@@ -16,6 +16,10 @@ interface IndexLayout {
   readonly shardAt: number;
   /** Where each index field's text is in a record's texts (see `#textFields`). */
   readonly slots: readonly number[];
+  /** Key text before the values: "<table>:u:<index>:{" (claims) or ":i:<index>:" (after the tag). */
+  readonly head: string;
+  /** "<table>:d:<index>:{": the directory set, before the values. */
+  readonly dirHead: string;
 }
 
 export interface Entry {
@@ -44,6 +48,10 @@ export class ModelLayout<T> {
   /** Unique indexes first, as the one-node scripts take claims before zsets. */
   readonly #indexes: readonly IndexLayout[];
   readonly #byName: ReadonlyMap<string, IndexLayout>;
+  /** Per text field, its key text: numbers need no escaping, so they skip keyText's checks. */
+  readonly #toText: readonly ((value: KeyValue) => string)[];
+  /** Where the shard field's text is when it is a number (its tag is then `{<text>}`), else -1. */
+  readonly #numericShardAt: number;
 
   constructor(model: ModelDescriptor<T>, keyPrefix: string) {
     this.plan = planOf(model);
@@ -61,8 +69,13 @@ export class ModelLayout<T> {
       fields: ix.fields,
       shardAt: shard === undefined ? -1 : ix.fields.indexOf(shard),
       slots: ix.fields.map(slot),
+      head: ix.index.unique ? `${this.keys.base}:u:${ix.index.name}:{` : `:i:${ix.index.name}:`,
+      dirHead: `${this.keys.base}:d:${ix.index.name}:{`,
     }));
     this.#textFields = textFields;
+    this.#toText = textFields.map((f) => (numericTypes.has(f.type) ? String : keyText));
+    const shardAt = shard === undefined ? -1 : this.#keyFields.indexOf(shard);
+    this.#numericShardAt = shardAt >= 0 && numericTypes.has((shard as FieldDescriptor).type) ? shardAt : -1;
     this.#indexes = [...all.filter((ix) => ix.unique), ...all.filter((ix) => !ix.unique)];
     this.#byName = new Map(this.#indexes.map((ix) => [ix.name, ix]));
     this.claims = all.filter((ix) => ix.unique).length;
@@ -77,35 +90,37 @@ export class ModelLayout<T> {
   entry(record: T): Entry {
     const keyFields = this.#keyFields;
     const textFields = this.#textFields;
+    const toText = this.#toText;
     const key: KeyValue[] = new Array(keyFields.length);
     const texts: string[] = new Array(textFields.length);
     for (let i = 0; i < textFields.length; i++) {
       const value = fieldValue(record, textFields[i] as FieldDescriptor) as KeyValue;
       if (i < keyFields.length) key[i] = value;
-      texts[i] = keyText(value);
+      texts[i] = (toText[i] as (value: KeyValue) => string)(value);
     }
-    const tag = this.keys.tag(key);
+    const tag = this.#numericShardAt >= 0 ? `{${texts[this.#numericShardAt] as string}}` : this.keys.tag(key);
     const partitionLength = this.plan.partition.length;
     let partition = partitionLength === 0 ? "" : (texts[0] as string);
     for (let i = 1; i < partitionLength; i++) partition += `:${texts[i] as string}`;
     let pk = partition;
     for (let i = partitionLength; i < key.length; i++) pk += i === 0 ? (texts[i] as string) : `:${texts[i] as string}`;
-    const rec = this.keys.recordOf(tag, pk);
-    const part = this.keys.partitionOf(tag, partition);
+    const tagged = `${this.keys.base}:${tag}`;
+    const rec = `${tagged}:r:${pk}`;
+    const part = `${tagged}:p:${partition}`;
     const keys = [rec, part];
     let held = "";
     let dirs: string[] | undefined;
     for (const ix of this.#indexes) {
       const values = joinSlots(texts, ix.slots);
       if (ix.unique) {
-        const claim = this.keys.uniqueOf(ix.name, values);
+        const claim = `${ix.head}${values}}`;
         keys.push(claim);
         held += `u${claim}\n`;
       } else {
-        const zset = this.keys.nonUniqueOf(tag, ix.name, values);
+        const zset = `${tagged}${ix.head}${values}`;
         keys.push(zset);
         held += `i${zset}\n`;
-        if (ix.shardAt < 0) (dirs ??= []).push(this.keys.directoryOf(ix.name, values));
+        if (ix.shardAt < 0) (dirs ??= []).push(`${ix.dirHead}${values}}`);
       }
     }
     if (dirs !== undefined) keys.push(...dirs);
@@ -182,6 +197,9 @@ export class ModelLayout<T> {
     return ix as IndexLayout;
   }
 }
+
+// Integer and float fields: their text never holds a character keys escape, and is never "".
+const numericTypes: ReadonlySet<string> = new Set(["int32", "uint32", "int64", "uint64", "double", "float", "enum"]);
 
 /** An index's values as key text: the record's texts at its slots, joined by ":". */
 function joinSlots(texts: readonly string[], slots: readonly number[]): string {
