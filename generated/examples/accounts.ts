@@ -116,7 +116,8 @@ export const Address: MessageFns<Address> = {
           message.geohash = reader.int64() as bigint;
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -272,7 +273,8 @@ export const Account: MessageFns<Account> = {
           message.quota = reader.int32();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -397,7 +399,8 @@ export const Session: MessageFns<Session> = {
           message.device = reader.string();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -464,7 +467,8 @@ export const SiteSettings: MessageFns<SiteSettings> = {
           message.banners.push(reader.string());
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;

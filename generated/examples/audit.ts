@@ -41,7 +41,8 @@ export const AuditEntry: MessageFns<AuditEntry> = {
           message.action = reader.string();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;

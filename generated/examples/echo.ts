@@ -58,7 +58,8 @@ export const EchoRequest: MessageFns<EchoRequest> = {
           message.text = reader.string();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -126,7 +127,8 @@ export const EchoReply: MessageFns<EchoReply> = {
           message.serverTime = reader.int64() as bigint;
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -179,7 +181,8 @@ export const PingRequest: MessageFns<PingRequest> = {
     const message = createBasePingRequest();
     while (reader.pos < end) {
       const tag = reader.uint32();
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -226,7 +229,8 @@ export const Pong: MessageFns<Pong> = {
           message.nodeId = reader.string();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;

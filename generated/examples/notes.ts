@@ -95,7 +95,8 @@ export const Note: MessageFns<Note> = {
           message.tags.push(reader.string());
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -176,7 +177,8 @@ export const CreateNoteRequest: MessageFns<CreateNoteRequest> = {
           message.tags.push(reader.string());
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -242,7 +244,8 @@ export const GetNoteRequest: MessageFns<GetNoteRequest> = {
           message.id = reader.int64() as bigint;
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -303,7 +306,8 @@ export const ListNotesRequest: MessageFns<ListNotesRequest> = {
           message.cursor = reader.string();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -363,7 +367,8 @@ export const NoteList: MessageFns<NoteList> = {
           message.nextCursor = reader.string();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -424,7 +429,8 @@ export const UpdateNoteRequest: MessageFns<UpdateNoteRequest> = {
           message.note = Note.decode(reader, reader.uint32());
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -484,7 +490,8 @@ export const DeleteNoteRequest: MessageFns<DeleteNoteRequest> = {
           message.id = reader.int64() as bigint;
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -537,7 +544,8 @@ export const Deleted: MessageFns<Deleted> = {
           message.existed = reader.bool();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;

@@ -265,7 +265,8 @@ export const Envelope: MessageFns<Envelope> = {
           continue;
         }
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -330,7 +331,8 @@ export const MessageContainer: MessageFns<MessageContainer> = {
           message.envelopes.push(Envelope.decode(reader, reader.uint32()));
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -388,7 +390,8 @@ export const RpcError: MessageFns<RpcError> = {
           message.description = reader.string();
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -452,7 +455,8 @@ export const NodeInfo: MessageFns<NodeInfo> = {
           message.replicaSet = reader.uint64() as bigint;
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;
@@ -512,7 +516,8 @@ export const Redirect: MessageFns<Redirect> = {
           message.targets.push(NodeInfo.decode(reader, reader.uint32()));
           continue;
       }
-      if ((tag & 7) === 4 || tag === 0) break;
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
       reader.skip(tag & 7, tag >>> 3);
     }
     return message;

@@ -55,7 +55,10 @@ export function printCodec(ctx: ModuleContext, m: MessageDefIR): void {
     for (const f of m.fields) for (const l of decodeCases(ctx, f)) ctx.print(indent, ...l);
     ctx.print(`${indent}      }`);
   }
-  ctx.print(`${indent}      if ((tag & 7) === 4 || tag === 0) break;`);
+  // An end-group tag ends a group (decoded without a length); inside a length-delimited message it,
+  // and tag 0 anywhere, mean corrupt bytes: stop there instead of reading on from the middle.
+  ctx.print(`${indent}      if ((tag & 7) === 4 && length === undefined) break;`);
+  ctx.print(`${indent}      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(\`invalid tag \${tag} before offset \${reader.pos}\`);`);
   ctx.print(`${indent}      reader.skip(tag & 7, tag >>> 3);`);
   ctx.print(`${indent}    }`);
   ctx.print(`${indent}    return message;`);

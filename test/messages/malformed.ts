@@ -11,11 +11,10 @@
 //   reads a missing value as its default: {}, the epoch for a Timestamp, 0 for an Int64Value…);
 //   ts-proto drops the entry, keeping an earlier entry of the same key if there was one. A
 //   map<_, google.protobuf.Value> (Struct fields too) keeps the key with undefined.
-// - past a zero tag or an end-group tag without its start: both stop the message there and the
-//   enclosing message reads on from the middle of it; inside a map entry ours skips such a tag
-//   and ts-proto stops the entry, so from there they read different garbage (either may throw).
-//   Protobuf calls such input invalid, and protobuf-es rejects it: results are compared only on
-//   input protobuf-es accepts.
+// - a zero tag, or an end-group tag inside a length-delimited message: ours throws ("invalid
+//   tag"); ts-proto stops the message there and the enclosing message reads on from the middle
+//   of it. At the top level (no length: it may be a group) both stop. Protobuf calls such input
+//   invalid, and protobuf-es rejects it: results are compared only on input protobuf-es accepts.
 // - a Timestamp whose nanos are not a whole millisecond: ours floors to the millisecond in
 //   integers; ts-proto adds fractional milliseconds in floating point, which can round up by one.
 import { fromBinary, type DescMessage } from "@bufbuild/protobuf";
