@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 // protoc / buf plugin entry: CodeGeneratorRequest on stdin, CodeGeneratorResponse on stdout.
 // Schema mistakes print `file.proto:line: element: option: message` on stderr and exit 1, without a stack.
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { CodeGeneratorRequestSchema, CodeGeneratorResponseSchema } from "@bufbuild/protobuf/wkt";
-import { generate, GenerationError, ParameterError, splitSourceInfo } from "../compiler/index.js";
+import { generateFromBytes, GenerationError, ParameterError } from "../compiler/index.js";
 import { allPlugins } from "../plugins/index.js";
 
 async function readStdin(): Promise<Uint8Array> {
@@ -13,10 +11,7 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 try {
-  // Source info read by hand: decoded as messages it would be most of the plugin's memory and time.
-  const { request: bytes, locations } = splitSourceInfo(await readStdin());
-  const response = generate(fromBinary(CodeGeneratorRequestSchema, bytes), allPlugins, locations);
-  process.stdout.write(toBinary(CodeGeneratorResponseSchema, response));
+  process.stdout.write(generateFromBytes(await readStdin(), allPlugins));
 } catch (err) {
   if (err instanceof GenerationError || err instanceof ParameterError) {
     process.stderr.write(`protoc-gen-rony-ts: ${err.message.replaceAll("\n", "\nprotoc-gen-rony-ts: ")}\n`);

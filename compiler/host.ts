@@ -1,6 +1,7 @@
 // The compiler as a pure function: CodeGeneratorRequest → CodeGeneratorResponse.
-import { create } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
+  CodeGeneratorRequestSchema,
   CodeGeneratorResponse_Feature,
   CodeGeneratorResponseSchema,
   type CodeGeneratorRequest,
@@ -12,7 +13,7 @@ import { parseParameters } from "./parameters.js";
 import type { GeneratorPlugin } from "./plugin.js";
 import { RequestReader } from "./read-request.js";
 import { validate } from "./validate.js";
-import type { LocationIndex } from "./source-locations.js";
+import { splitSourceInfo, type LocationIndex } from "./source-locations.js";
 import { withSourceLocations } from "./source-info.js";
 import type { SchemaIR } from "./ir.js";
 
@@ -54,4 +55,13 @@ export function generate(request: CodeGeneratorRequest, plugins: readonly Genera
     supportedFeatures: BigInt(CodeGeneratorResponse_Feature.PROTO3_OPTIONAL),
     file: files.map((f) => ({ name: f.name, content: f.toString() })),
   });
+}
+
+/**
+ * What the bin does with stdin: the request's bytes in, the response's bytes out. Source info is
+ * read from the bytes by hand (splitSourceInfo): decoded as messages it would be most of the time.
+ */
+export function generateFromBytes(requestBytes: Uint8Array, plugins: readonly GeneratorPlugin[]): Uint8Array {
+  const { request, locations } = splitSourceInfo(requestBytes);
+  return toBinary(CodeGeneratorResponseSchema, generate(fromBinary(CodeGeneratorRequestSchema, request), plugins, locations));
 }

@@ -1,4 +1,4 @@
-export { generate, buildSchema } from "./host.js";
+export { generate, generateFromBytes, buildSchema } from "./host.js";
 export type { GeneratorPlugin, FileSink } from "./plugin.js";
 export { GeneratedFile, importSymbol, relativeModule, type ImportSymbol, type Printable } from "./generated-file.js";
 export { GenerationError, ParameterError, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
@@ -6,4 +6,3 @@ export { constructorId, formatConstructorId } from "./constructor-id.js";
 export { safeIdentifier, safeMember, camelCase, pascalCase, snakeCase, lowerFirst, upperFirst, quote } from "./naming.js";
 export type * from "./ir.js";
 export type { PluginParameters } from "./parameters.js";
-export { splitSourceInfo, type LocationIndex } from "./source-locations.js";

@@ -6,8 +6,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { CodeGeneratorRequestSchema, FileDescriptorSetSchema, type CodeGeneratorRequest, type CodeGeneratorResponse } from "@bufbuild/protobuf/wkt";
-import { generate, GenerationError, ParameterError, splitSourceInfo } from "../../compiler/index.js";
+import {
+  CodeGeneratorRequestSchema,
+  CodeGeneratorResponseSchema,
+  FileDescriptorSetSchema,
+  type CodeGeneratorRequest,
+  type CodeGeneratorResponse,
+} from "@bufbuild/protobuf/wkt";
+import { generateFromBytes, GenerationError, ParameterError } from "../../compiler/index.js";
 import { allPlugins } from "../../plugins/index.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -41,8 +47,7 @@ export type PluginResult = { ok: true; files: Record<string, string> } | { ok: f
 
 /** Runs the request the way the bin does: source info split off the bytes before decoding. */
 export function generateLikeTheBin(request: CodeGeneratorRequest): CodeGeneratorResponse {
-  const { request: bytes, locations } = splitSourceInfo(toBinary(CodeGeneratorRequestSchema, request));
-  return generate(fromBinary(CodeGeneratorRequestSchema, bytes), allPlugins, locations);
+  return fromBinary(CodeGeneratorResponseSchema, generateFromBytes(toBinary(CodeGeneratorRequestSchema, request), allPlugins));
 }
 
 /** Runs all plugins; a schema or parameter error comes back as its message, as the bin prints it. */
