@@ -121,14 +121,54 @@ export class RedisKeys {
   }
 
   uniqueOf(index: string, values: string): string {
-    return `${this.base}:u:${index}:{${values}}`;
+    return this.uniqueKeys(index)(values);
   }
 
   nonUniqueOf(tag: string, index: string, values: string): string {
-    return `${this.base}:${tag}:i:${index}:${values}`;
+    return this.nonUniqueKeys(index)(tag, values);
   }
 
   directoryOf(index: string, values: string): string {
-    return `${this.base}:d:${index}:{${values}}`;
+    return this.directoryKeys(index)(values);
+  }
+
+  // Per index, the text around the values is built once: writes make these keys on every call.
+
+  readonly #unique = new Map<string, (values: string) => string>();
+  readonly #nonUnique = new Map<string, (tag: string, values: string) => string>();
+  readonly #directory = new Map<string, (values: string) => string>();
+
+  /** An index's claim key from its values in key text. */
+  uniqueKeys(index: string): (values: string) => string {
+    let make = this.#unique.get(index);
+    if (make === undefined) {
+      const head = `${this.base}:u:${index}:{`;
+      make = (values) => `${head}${values}}`;
+      this.#unique.set(index, make);
+    }
+    return make;
+  }
+
+  /** An index's zset key on one shard (`tag`) from its values in key text. */
+  nonUniqueKeys(index: string): (tag: string, values: string) => string {
+    let make = this.#nonUnique.get(index);
+    if (make === undefined) {
+      const base = this.base;
+      const middle = `:i:${index}:`;
+      make = (tag, values) => `${base}:${tag}${middle}${values}`;
+      this.#nonUnique.set(index, make);
+    }
+    return make;
+  }
+
+  /** An index's directory set key from its values in key text. */
+  directoryKeys(index: string): (values: string) => string {
+    let make = this.#directory.get(index);
+    if (make === undefined) {
+      const head = `${this.base}:d:${index}:{`;
+      make = (values) => `${head}${values}}`;
+      this.#directory.set(index, make);
+    }
+    return make;
   }
 }

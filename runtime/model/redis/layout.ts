@@ -16,10 +16,10 @@ interface IndexLayout {
   readonly shardAt: number;
   /** Where each index field's text is in a record's texts (see `#textFields`). */
   readonly slots: readonly number[];
-  /** Key text before the values: "<table>:u:<index>:{" (claims) or ":i:<index>:" (after the tag). */
-  readonly head: string;
-  /** "<table>:d:<index>:{": the directory set, before the values. */
-  readonly dirHead: string;
+  /** Its keys from its values in key text (RedisKeys builds them; the text around is made once). */
+  readonly claimKey: (values: string) => string;
+  readonly zsetKey: (tag: string, values: string) => string;
+  readonly dirKey: (values: string) => string;
 }
 
 export interface Entry {
@@ -69,8 +69,9 @@ export class ModelLayout<T> {
       fields: ix.fields,
       shardAt: shard === undefined ? -1 : ix.fields.indexOf(shard),
       slots: ix.fields.map(slot),
-      head: ix.index.unique ? `${this.keys.base}:u:${ix.index.name}:{` : `:i:${ix.index.name}:`,
-      dirHead: `${this.keys.base}:d:${ix.index.name}:{`,
+      claimKey: this.keys.uniqueKeys(ix.index.name),
+      zsetKey: this.keys.nonUniqueKeys(ix.index.name),
+      dirKey: this.keys.directoryKeys(ix.index.name),
     }));
     this.#textFields = textFields;
     this.#toText = textFields.map((f) => (numericTypes.has(f.type) ? String : keyText));
@@ -104,23 +105,22 @@ export class ModelLayout<T> {
     for (let i = 1; i < partitionLength; i++) partition += `:${texts[i] as string}`;
     let pk = partition;
     for (let i = partitionLength; i < key.length; i++) pk += i === 0 ? (texts[i] as string) : `:${texts[i] as string}`;
-    const tagged = `${this.keys.base}:${tag}`;
-    const rec = `${tagged}:r:${pk}`;
-    const part = `${tagged}:p:${partition}`;
+    const rec = this.keys.recordOf(tag, pk);
+    const part = this.keys.partitionOf(tag, partition);
     const keys = [rec, part];
     let held = "";
     let dirs: string[] | undefined;
     for (const ix of this.#indexes) {
       const values = joinSlots(texts, ix.slots);
       if (ix.unique) {
-        const claim = `${ix.head}${values}}`;
+        const claim = ix.claimKey(values);
         keys.push(claim);
         held += `u${claim}\n`;
       } else {
-        const zset = `${tagged}${ix.head}${values}`;
+        const zset = ix.zsetKey(tag, values);
         keys.push(zset);
         held += `i${zset}\n`;
-        if (ix.shardAt < 0) (dirs ??= []).push(`${ix.dirHead}${values}}`);
+        if (ix.shardAt < 0) (dirs ??= []).push(ix.dirKey(values));
       }
     }
     if (dirs !== undefined) keys.push(...dirs);
