@@ -2,8 +2,8 @@
 // fromJSON, toJSON and fromPartial for one field, whatever its cardinality.
 import type { FieldDefIR, Printable, ScalarType } from "../../compiler/index.js";
 import { key, ownProp, prop, type ModuleContext } from "./module-context.js";
-import { int64Scalars, packable, scalarIsSet, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
-import { emptyMessageValue, readValue, valueDefault, valueFromJson, valueFromPartial, valueToJson, valueType, writeValue } from "./values.js";
+import { int64Scalars, packable, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
+import { emptyMessageValue, readValue, valueDefault, valueIsSet, valueFromJson, valueFromPartial, valueToJson, valueType, writeValue } from "./values.js";
 
 /** Message-typed fields always have the key (value or undefined); other optional fields may omit it. */
 function mayOmit(f: FieldDefIR): boolean {
@@ -62,7 +62,7 @@ export function encodeLines(ctx: ModuleContext, f: FieldDefIR): Printable[][] {
     case "required":
       return [["    ", ...write(v)]];
     case "single": {
-      const set = f.value.kind === "scalar" ? scalarIsSet(f.value.scalar, v) : `${v} !== ${valueDefault(f.value)}`;
+      const set = valueIsSet(f.value, v);
       return [[`    if (${set}) `, ...write(v)]];
     }
     case "optional":
@@ -85,7 +85,7 @@ export function encodeLines(ctx: ModuleContext, f: FieldDefIR): Printable[][] {
         [`      writer.uint32(${tag(f.number, 2)}).fork();`],
         // Entries skip default keys and values, as ts-proto's do: the same map, the same bytes.
         k === "string" ? [`      if (k !== "") `, ...writeValue(ctx, { kind: "scalar", scalar: k }, 1, "k")] : [`      if (k !== "0" && k !== "false") `, ...writeValue(ctx, { kind: "scalar", scalar: k }, 1, mapKeyFromString(k, "k"))],
-        f.value.kind === "message" ? ["      ", ...writeValue(ctx, f.value, 2, "v")] : [`      if (${f.value.kind === "scalar" ? scalarIsSet(f.value.scalar, "v") : `v !== ${valueDefault(f.value)}`}) `, ...writeValue(ctx, f.value, 2, "v")],
+        f.value.kind === "message" ? ["      ", ...writeValue(ctx, f.value, 2, "v")] : [`      if (${valueIsSet(f.value, "v")}) `, ...writeValue(ctx, f.value, 2, "v")],
         ["      writer.join();"],
         ["    }"],
       ];
@@ -189,7 +189,7 @@ export function toJsonLines(ctx: ModuleContext, f: FieldDefIR): Printable[][] {
     case "required":
       return [[`    ${target} = `, valueToJson(ctx, f.value, v), ";"]];
     case "single": {
-      const set = f.value.kind === "scalar" ? scalarIsSet(f.value.scalar, v) : `${v} !== ${valueDefault(f.value)}`;
+      const set = valueIsSet(f.value, v);
       return [[`    if (${set}) ${target} = `, valueToJson(ctx, f.value, v), ";"]];
     }
     case "optional":

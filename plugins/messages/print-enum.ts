@@ -4,9 +4,8 @@ import { docLines } from "../common/imports.js";
 import { enumFunctionName, type ModuleContext } from "./module-context.js";
 
 export function printEnum(ctx: ModuleContext, e: EnumDefIR): void {
-  const out = ctx.out;
   for (const line of docLines(e.comment)) ctx.print(line);
-  ctx.print(`export enum ${out.declare(e.tsName)} {`);
+  ctx.print(`export enum ${e.tsName} {`);
   for (const v of e.values) {
     for (const line of docLines(v.comment, "  ")) ctx.print(line);
     ctx.print(`  ${v.name} = ${v.number},`);
@@ -17,7 +16,7 @@ export function printEnum(ctx: ModuleContext, e: EnumDefIR): void {
   // Aliases share a number: the first name wins when printing, every name is read.
   const firstByNumber = new Map<number, string>();
   for (const v of e.values) if (!firstByNumber.has(v.number)) firstByNumber.set(v.number, v.name);
-  ctx.print(`export function ${out.declare(enumFunctionName(e.tsName, "FromJSON"))}(object: any): ${e.tsName} {`);
+  ctx.print(`export function ${enumFunctionName(e.tsName, "FromJSON")}(object: any): ${e.tsName} {`);
   ctx.print("  switch (object) {");
   for (const [num, name] of firstByNumber) {
     ctx.print(`    case ${num}:`);
@@ -29,7 +28,7 @@ export function printEnum(ctx: ModuleContext, e: EnumDefIR): void {
   ctx.print("  }");
   ctx.print("}");
   ctx.print();
-  ctx.print(`export function ${out.declare(enumFunctionName(e.tsName, "ToJSON"))}(object: ${e.tsName}): string {`);
+  ctx.print(`export function ${enumFunctionName(e.tsName, "ToJSON")}(object: ${e.tsName}): string {`);
   ctx.print("  switch (object) {");
   for (const [, name] of firstByNumber) {
     ctx.print(`    case ${e.tsName}.${name}:`);

@@ -7,9 +7,8 @@ import { key, type ModuleContext } from "./module-context.js";
 import { wellKnownMembers, wellKnownType } from "./well-known.js";
 
 export function printInterface(ctx: ModuleContext, m: MessageDefIR): void {
-  const out = ctx.out;
   for (const line of docLines(m.comment)) ctx.print(line);
-  ctx.print(`export interface ${out.declare(m.tsName)} {`);
+  ctx.print(`export interface ${m.tsName} {`);
   for (const f of m.fields) {
     for (const line of docLines(f.comment, "  ")) ctx.print(line);
     ctx.print(...propertyLine(ctx, f));
@@ -96,6 +95,6 @@ export function printCodec(ctx: ModuleContext, m: MessageDefIR): void {
 }
 
 export function printPackage(ctx: ModuleContext): void {
-  ctx.print(`export const ${ctx.out.declare("protobufPackage")} = ${quote(ctx.file.package)};`);
+  ctx.print(`export const protobufPackage = ${quote(ctx.file.package)};`);
   ctx.print();
 }

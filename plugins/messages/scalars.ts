@@ -1,27 +1,15 @@
 // Per-scalar facts of the generated codecs: TypeScript type, wire type, default, JSON conversion.
 import type { ScalarType } from "../../compiler/index.js";
+import { int64Scalars, scalarTsType } from "../common/scalar-types.js";
+
+export { int64Scalars, scalarTsType };
 
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
 const WIRE_LEN = 2;
 const WIRE_FIXED32 = 5;
 
-export const int64Scalars: ReadonlySet<ScalarType> = new Set(["int64", "uint64", "sint64", "fixed64", "sfixed64"]);
 const unsigned64: ReadonlySet<ScalarType> = new Set(["uint64", "fixed64"]);
-
-export function scalarTsType(s: ScalarType): string {
-  if (int64Scalars.has(s)) return "bigint";
-  switch (s) {
-    case "bool":
-      return "boolean";
-    case "string":
-      return "string";
-    case "bytes":
-      return "Uint8Array";
-    default:
-      return "number";
-  }
-}
 
 export function wireType(s: ScalarType | "enum" | "message"): number {
   switch (s) {

@@ -2,7 +2,7 @@
 // TypeScript type, default, binary write/read, JSON conversion and fromPartial copy.
 import type { Printable, ScalarType, ValueIR } from "../../compiler/index.js";
 import type { ModuleContext } from "./module-context.js";
-import { scalarDefault, scalarFromJson, scalarHelpers, scalarRead, scalarToJson, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
+import { scalarDefault, scalarIsSet, scalarFromJson, scalarHelpers, scalarRead, scalarToJson, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
 
 type MessageValue = Extract<ValueIR, { kind: "message" }>;
 
@@ -34,6 +34,11 @@ export function valueDefault(v: ValueIR): string {
     case "message":
       return "undefined";
   }
+}
+
+/** A condition true when a scalar or enum `expr` is not its default (proto3 skips defaults). */
+export function valueIsSet(v: ValueIR, expr: string): string {
+  return v.kind === "scalar" ? scalarIsSet(v.scalar, expr) : `${expr} !== ${valueDefault(v)}`;
 }
 
 /** Writes `expr` as field `fieldNumber`: a whole statement. */

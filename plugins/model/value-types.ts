@@ -1,5 +1,6 @@
 // proto field → the runtime's ValueType (how the value is held in TypeScript and ordered).
 import type { FieldIR, ScalarType } from "../../compiler/index.js";
+import { scalarTsType } from "../common/scalar-types.js";
 
 const scalarValueTypes: Record<ScalarType, string> = {
   double: "double",
@@ -33,12 +34,7 @@ export function valueType(field: FieldIR): string {
   }
 }
 
-/** The TypeScript type of a key field's value, for finder parameters. */
+/** The TypeScript type of a key field's value, for finder parameters (enums as their numbers). */
 export function tsValueType(field: FieldIR): string {
-  const t = valueType(field);
-  if (t === "string") return "string";
-  if (t === "bytes") return "Uint8Array";
-  if (t === "bool") return "boolean";
-  if (t === "int64" || t === "uint64") return "bigint";
-  return "number";
+  return field.type.kind === "scalar" ? scalarTsType(field.type.scalar) : "number";
 }
