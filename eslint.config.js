@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "generated/", "fixtures/**/expected/", "**/*.d.ts", ".fixtures-tmp/", ".conformance-tmp/", ".bench-tmp/", "test/cli/golden/", "bench/edge-peers/*_pb.ts"] },
+  { ignores: ["node_modules/", "dist/", "generated/", "fixtures/**/expected/", "**/*.d.ts", ".fixtures-tmp/", ".conformance-tmp/", ".layout-tmp/", ".bench-tmp/", "test/cli/golden/", "bench/edge-peers/*_pb.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -15,7 +15,7 @@ export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
     // test/cli/golden holds a created project's files (its own tests included) as golden data.
-    exclude: ["node_modules/**", "dist/**", "test/cli/golden/**", ".fixtures-tmp/**", ".conformance-tmp/**", ".bench-tmp/**"],
+    exclude: ["node_modules/**", "dist/**", "test/cli/golden/**", ".fixtures-tmp/**", ".conformance-tmp/**", ".layout-tmp/**", ".bench-tmp/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -3,7 +3,7 @@
 
 /* eslint-disable */
 import type { ModelDescriptor, ModelStore, Page, PageRequest } from "rony-ts/runtime";
-import { Repository, SingletonRepository } from "rony-ts/runtime";
+import { Repository, SingletonRepository, keyText, orderPart, shardTag } from "rony-ts/runtime";
 import type { Plan } from "./accounts.js";
 import { Account, Session, SiteSettings } from "./accounts.js";
 
@@ -74,6 +74,31 @@ export const AccountModel: ModelDescriptor<Account> = {
     { name: "account_plan", fields: ["plan"], unique: false },
   ],
   shardKey: "tenant",
+  redisEntry: (base) => ({
+    entry: (r, body) => {
+      const t0 = keyText(r.tenant);
+      const t1 = String(r.id);
+      const t2 = keyText(r.email);
+      const t3 = keyText(r.handle);
+      const t4 = String(r.plan);
+      const tag = shardTag(r.tenant);
+      const pk = `${t0}:${t1}`;
+      const rec = `${base}:${tag}:r:${pk}`;
+      const part = `${base}:${tag}:p:${t0}`;
+      const k0 = `${base}:u:account_email:{${t2}}`;
+      const k1 = `${base}:u:account_tenant_handle:{${t0}:${t3}}`;
+      const k2 = `${base}:${tag}:i:account_plan:${t4}`;
+      return {
+        tag,
+        keys: [rec, part, k0, k1, k2, `${base}:d:account_plan:{${t4}}`],
+        rec,
+        part,
+        member: `${orderPart("string", r.tenant, false)}${orderPart("int64", r.id, false)}|${pk}`,
+        body,
+        held: `u${k0}\nu${k1}\ni${k2}\n`,
+      };
+    },
+  }),
 };
 
 /** The primary key of Account records: tenant, id. */
@@ -129,6 +154,29 @@ export const SessionModel: ModelDescriptor<Session> = {
     { name: "session_device", fields: ["device"], unique: false },
   ],
   shardKey: "account_id",
+  redisEntry: (base) => ({
+    entry: (r, body) => {
+      const t0 = String(r.accountId);
+      const t1 = String(r.createdAt);
+      const t2 = keyText(r.token);
+      const t3 = keyText(r.device);
+      const tag = `{${t0}}`;
+      const pk = `${t0}:${t1}:${t2}`;
+      const rec = `${base}:${tag}:r:${pk}`;
+      const part = `${base}:${tag}:p:${t0}`;
+      const k0 = `${base}:u:session_token:{${t2}}`;
+      const k1 = `${base}:${tag}:i:session_device:${t3}`;
+      return {
+        tag,
+        keys: [rec, part, k0, k1, `${base}:d:session_device:{${t3}}`],
+        rec,
+        part,
+        member: `${orderPart("int64", r.accountId, false)}${orderPart("int64", r.createdAt, true)}${orderPart("string", r.token, false)}|${pk}`,
+        body,
+        held: `u${k0}\ni${k1}\n`,
+      };
+    },
+  }),
 };
 
 /** The primary key of Session records: account_id, created_at, token. */
@@ -185,6 +233,23 @@ export const SiteSettingsModel: ModelDescriptor<SiteSettings> = {
   indexes: [
   ],
   shardKey: "",
+  redisEntry: (base) => ({
+    entry: (_r, body) => {
+      const tag = `{${base}}`;
+      const pk = "";
+      const rec = `${base}:${tag}:r:${pk}`;
+      const part = `${base}:${tag}:p:`;
+      return {
+        tag,
+        keys: [rec, part],
+        rec,
+        part,
+        member: `|${pk}`,
+        body,
+        held: "",
+      };
+    },
+  }),
 };
 
 /**

@@ -3,7 +3,7 @@
 
 /* eslint-disable */
 import type { ModelDescriptor, ModelStore, Page, PageRequest } from "rony-ts/runtime";
-import { Repository } from "rony-ts/runtime";
+import { Repository, keyText, orderPart, shardTag } from "rony-ts/runtime";
 import { AuditEntry } from "./audit.js";
 
 // ---- model examples.audit.AuditEntry: connection "main" (memory) ----
@@ -26,6 +26,27 @@ export const AuditEntryModel: ModelDescriptor<AuditEntry> = {
     { name: "audit_entry_action", fields: ["action"], unique: false },
   ],
   shardKey: "actor",
+  redisEntry: (base) => ({
+    entry: (r, body) => {
+      const t0 = keyText(r.actor);
+      const t1 = String(r.at);
+      const t2 = keyText(r.action);
+      const tag = shardTag(r.actor);
+      const pk = `${t0}:${t1}`;
+      const rec = `${base}:${tag}:r:${pk}`;
+      const part = `${base}:${tag}:p:${t0}`;
+      const k0 = `${base}:${tag}:i:audit_entry_action:${t2}`;
+      return {
+        tag,
+        keys: [rec, part, k0, `${base}:d:audit_entry_action:{${t2}}`],
+        rec,
+        part,
+        member: `${orderPart("string", r.actor, false)}${orderPart("int64", r.at, true)}|${pk}`,
+        body,
+        held: `i${k0}\n`,
+      };
+    },
+  }),
 };
 
 /** The primary key of AuditEntry records: actor, at. */

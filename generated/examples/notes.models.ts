@@ -3,7 +3,7 @@
 
 /* eslint-disable */
 import type { ModelDescriptor, ModelStore } from "rony-ts/runtime";
-import { Repository } from "rony-ts/runtime";
+import { Repository, keyText, orderPart, shardTag } from "rony-ts/runtime";
 import { Note } from "./notes.js";
 
 // ---- model examples.notes.Note: connection "main" (memory) ----
@@ -29,6 +29,27 @@ export const NoteModel: ModelDescriptor<Note> = {
     { name: "note_notebook_slug", fields: ["notebook", "slug"], unique: true },
   ],
   shardKey: "notebook",
+  redisEntry: (base) => ({
+    entry: (r, body) => {
+      const t0 = keyText(r.notebook);
+      const t1 = String(r.id);
+      const t2 = keyText(r.slug);
+      const tag = shardTag(r.notebook);
+      const pk = `${t0}:${t1}`;
+      const rec = `${base}:${tag}:r:${pk}`;
+      const part = `${base}:${tag}:p:${t0}`;
+      const k0 = `${base}:u:note_notebook_slug:{${t0}:${t2}}`;
+      return {
+        tag,
+        keys: [rec, part, k0],
+        rec,
+        part,
+        member: `${orderPart("string", r.notebook, false)}${orderPart("int64", r.id, true)}|${pk}`,
+        body,
+        held: `u${k0}\n`,
+      };
+    },
+  }),
 };
 
 /** The primary key of Note records: notebook, id. */

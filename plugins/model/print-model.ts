@@ -2,6 +2,7 @@
 import { quote, safeIdentifier, type Printable, type FieldIR, type FileSink, type GeneratedFile, type IndexIR, type ModelIR } from "../../compiler/index.js";
 import { docLines, messageSymbol, runtimeSymbol } from "../common/imports.js";
 import { parseDefault } from "./defaults.js";
+import { printRedisEntry } from "./print-redis-entry.js";
 import { createTableSql, isNullable, sqlColumn } from "./sql-types.js";
 import { tsValueType, valueType } from "./value-types.js";
 
@@ -35,6 +36,7 @@ export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): 
   }
   out.print("  ],");
   out.print(`  shardKey: ${quote(model.shardKey?.name ?? "")},`);
+  printRedisEntry(out, model, (symbol) => rt(symbol, false));
   out.print("};");
   out.print();
 

@@ -60,4 +60,33 @@ export interface ModelDescriptor<T> {
   readonly indexes: readonly IndexDescriptor[];
   /** The field that picks a shard (a partition key field). */
   readonly shardKey: string;
+  /** Given `<key prefix><table>`: the model's Redis entries, written out field by field by the model plugin. */
+  redisEntry(base: string): RedisEntryBuilder<T>;
+}
+
+/**
+ * What a Redis write needs to know about one record (docs/models.md has the key layout): its
+ * keys in the order the scripts take them, its zset member, the index keys it holds and its body.
+ */
+export interface RedisEntry {
+  readonly tag: string;
+  /** Record, partition, unique claim keys (global), non-unique zsets (under the tag), then directory sets (global) of the non-unique values whose index lacks the shard field. */
+  readonly keys: string[];
+  readonly rec: string;
+  readonly part: string;
+  /** `<order key>|<primary key text>`. */
+  readonly member: string;
+  readonly body: Buffer;
+  /** The record hash's `x` field: "u<claim>\n" and "i<zset>\n" lines. */
+  readonly held: string;
+}
+
+/**
+ * Builds a record's RedisEntry from the record and its encoded body. Generated per model so that
+ * a write reads each field once, with the key text around the values inlined;
+ * test/model/redis-layout.test.ts holds every builder to RedisKeys and orderKey.
+ */
+export interface RedisEntryBuilder<T> {
+  // A method, so that a ModelDescriptor<Record> still passes where a ModelDescriptor<unknown> is taken.
+  entry(record: T, body: Buffer): RedisEntry;
 }

@@ -1,6 +1,9 @@
 // Models: the repository base generated code extends, the descriptor it passes, and the three
 // built-in stores (memory, mysql2, ioredis; KeyValueStore for sharded and cluster Redis). See docs/models.md.
-export type { FieldDescriptor, IndexDescriptor, ModelCodec, ModelDescriptor, SortKeyPart, ValueType } from "./descriptor.js";
+export type { FieldDescriptor, IndexDescriptor, ModelCodec, ModelDescriptor, RedisEntry, RedisEntryBuilder, SortKeyPart, ValueType } from "./descriptor.js";
+// What generated RedisEntryBuilders call for a value's key text, shard tag and order key part.
+export { keyText, shardTag } from "./redis/keys.js";
+export { orderPart } from "./order-key.js";
 export { Repository } from "./repository.js";
 export { SingletonRepository } from "./singleton-repository.js";
 export type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";

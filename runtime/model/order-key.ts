@@ -110,23 +110,21 @@ export function orderKey(parts: readonly KeyPart[], values: readonly KeyValue[])
   let hex = "";
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as KeyPart;
-    const type = part.field.type;
-    if (type === "string") {
-      const ascii = asciiHex(values[i] as string, part.descending);
-      if (ascii !== undefined) {
-        hex += ascii;
-        continue;
-      }
-    }
-    // 64-bit integers straight to hex: cheaper than writing bigints into the buffer.
-    if (type === "int64" || type === "uint64") {
-      hex += hex64(type, values[i] as bigint, part.descending);
-      continue;
-    }
-    at = 0;
-    encodeOne(type, values[i] as KeyValue);
-    if (part.descending) for (let j = 0; j < at; j++) scratch[j] = ~(scratch[j] as number) & 0xff;
-    hex += scratch.toString("hex", 0, at);
+    hex += orderPart(part.field.type, values[i] as KeyValue, part.descending);
   }
   return hex;
+}
+
+/** One key part's share of an order key; generated entry builders call it per key field. */
+export function orderPart(type: ValueType, value: KeyValue, descending: boolean): string {
+  if (type === "string") {
+    const ascii = asciiHex(value as string, descending);
+    if (ascii !== undefined) return ascii;
+  }
+  // 64-bit integers straight to hex: cheaper than writing bigints into the buffer.
+  if (type === "int64" || type === "uint64") return hex64(type, value as bigint, descending);
+  at = 0;
+  encodeOne(type, value);
+  if (descending) for (let j = 0; j < at; j++) scratch[j] = ~(scratch[j] as number) & 0xff;
+  return scratch.toString("hex", 0, at);
 }

@@ -14,6 +14,10 @@
 // Zset members are `<order key>|<primary key text>`, all with score 0: ZRANGEBYLEX walks them in
 // primary key order (order-key.ts), and the record key is the zset's `<table>:{<shard>}` with
 // `:r:<primary key text>`: a zset holds records of its own tag only, so members leave it out.
+//
+// The model plugin writes these formats out once more, per model, in its RedisEntryBuilder
+// (plugins/model/print-redis-entry.ts): a change here is a change there, and
+// test/model/redis-layout.test.ts holds the two equal.
 import type { ModelPlan } from "../plan.js";
 import type { KeyValue } from "../values.js";
 import { textOf } from "../values.js";
@@ -96,79 +100,26 @@ export class RedisKeys {
   }
 
   unique(index: string, values: readonly KeyValue[]): string {
-    return this.uniqueOf(index, joinParts(values));
+    return `${this.base}:u:${index}:{${joinParts(values)}}`;
   }
 
   /** The zset of one shard's records with these index values (`tag` from `tag()`). */
   nonUnique(tag: string, index: string, values: readonly KeyValue[]): string {
-    return this.nonUniqueOf(tag, index, joinParts(values));
+    return `${this.base}:${tag}:i:${index}:${joinParts(values)}`;
   }
 
   /** The set of shard tags holding records with these index values. */
   directory(index: string, values: readonly KeyValue[]): string {
-    return this.directoryOf(index, joinParts(values));
+    return `${this.base}:d:${index}:{${joinParts(values)}}`;
   }
 
-  // The same keys from values already in key text (keyText, joined by ":"), for writes that
-  // convert each field once.
-
+  /** A record key from its tag and its primary key in key text (keyText, joined by ":"). */
   recordOf(tag: string, key: string): string {
     return `${this.base}:${tag}:r:${key}`;
   }
 
+  /** A partition zset key from its tag and its partition values in key text. */
   partitionOf(tag: string, partition: string): string {
     return `${this.base}:${tag}:p:${partition}`;
-  }
-
-  uniqueOf(index: string, values: string): string {
-    return this.uniqueKeys(index)(values);
-  }
-
-  nonUniqueOf(tag: string, index: string, values: string): string {
-    return this.nonUniqueKeys(index)(tag, values);
-  }
-
-  directoryOf(index: string, values: string): string {
-    return this.directoryKeys(index)(values);
-  }
-
-  // Per index, the text around the values is built once: writes make these keys on every call.
-
-  readonly #unique = new Map<string, (values: string) => string>();
-  readonly #nonUnique = new Map<string, (tag: string, values: string) => string>();
-  readonly #directory = new Map<string, (values: string) => string>();
-
-  /** An index's claim key from its values in key text. */
-  uniqueKeys(index: string): (values: string) => string {
-    let make = this.#unique.get(index);
-    if (make === undefined) {
-      const head = `${this.base}:u:${index}:{`;
-      make = (values) => `${head}${values}}`;
-      this.#unique.set(index, make);
-    }
-    return make;
-  }
-
-  /** An index's zset key on one shard (`tag`) from its values in key text. */
-  nonUniqueKeys(index: string): (tag: string, values: string) => string {
-    let make = this.#nonUnique.get(index);
-    if (make === undefined) {
-      const base = this.base;
-      const middle = `:i:${index}:`;
-      make = (tag, values) => `${base}:${tag}${middle}${values}`;
-      this.#nonUnique.set(index, make);
-    }
-    return make;
-  }
-
-  /** An index's directory set key from its values in key text. */
-  directoryKeys(index: string): (values: string) => string {
-    let make = this.#directory.get(index);
-    if (make === undefined) {
-      const head = `${this.base}:d:${index}:{`;
-      make = (values) => `${head}${values}}`;
-      this.#directory.set(index, make);
-    }
-    return make;
   }
 }
