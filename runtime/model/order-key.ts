@@ -85,12 +85,31 @@ function encodeOne(type: ValueType, value: KeyValue): void {
 
 const TWO_63 = 2n ** 63n;
 const MAX_U64 = 2n ** 64n - 1n;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const TWO_32 = 2 ** 32;
 
 /** A 64-bit integer's 16 hex digits, sign-shifted for int64 and complemented when descending. */
 function hex64(type: ValueType, value: bigint, descending: boolean): string {
+  // Most values are safe integers: two 32-bit words of Number arithmetic allocate no bigints.
+  if (value <= SAFE && value >= (type === "int64" ? -SAFE : 0n)) {
+    const v = Number(value);
+    const high = Math.floor(v / TWO_32);
+    // Adding 2^63 to an int64 is flipping the sign bit of its high word.
+    let hi = (type === "int64" ? high ^ 0x80000000 : high) >>> 0;
+    let lo = (v - high * TWO_32) >>> 0;
+    if (descending) {
+      hi = ~hi >>> 0;
+      lo = ~lo >>> 0;
+    }
+    return word(hi) + word(lo);
+  }
   let n = type === "int64" ? value + TWO_63 : value;
   if (descending) n = MAX_U64 - n;
   return n.toString(16).padStart(16, "0");
+}
+
+function word(w: number): string {
+  return (HEX[w >>> 24] as string) + (HEX[(w >>> 16) & 0xff] as string) + (HEX[(w >>> 8) & 0xff] as string) + (HEX[w & 0xff] as string);
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
