@@ -17,13 +17,20 @@ import { requireMachineRedis, requireMariaDb } from "../test/support/services.js
 
 const CONCURRENCY = 16;
 const OPS = 2_000;
-const ROUNDS = 16;
+// A single pair of rounds varies by ±15–20 % on this shared 2-core machine (an A/A run of the
+// hand-written insert against itself spreads as much), so 48 pairs: the 95 % interval of the
+// ratio is then about ±3 %. BENCH_ROUNDS overrides.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 48);
 const WARMUP_ROUNDS = 4;
 const run = randomBytes(3).toString("hex");
 
 type Op = (i: number) => Promise<unknown>;
 
-async function timed(op: Op, offset: number): Promise<number> {
+/** Each round gets its own block of OPS values of i: inserts need fresh keys. */
+let blocks = 0;
+
+async function timed(op: Op): Promise<number> {
+  const offset = ++blocks * 1_000_000;
   let next = 0;
   const started = process.hrtime.bigint();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -44,35 +51,45 @@ function geometricMean(xs: number[]): number {
   return Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length);
 }
 
-interface Row { backend: string; op: string; hand: number; generated: number; ratio: number }
+/** The 95 % interval of the geometric mean, from the spread of the log ratios (normal approximation). */
+function interval(xs: number[]): [number, number] {
+  const logs = xs.map(Math.log);
+  const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (logs.length - 1));
+  const half = (1.96 * sd) / Math.sqrt(logs.length);
+  return [Math.exp(mean - half), Math.exp(mean + half)];
+}
+
+interface Row { backend: string; op: string; hand: number; generated: number; ratio: number; low: number; high: number }
 const rows: Row[] = [];
 
 /**
  * Runs the two sides in pairs of back-to-back rounds (which goes first alternates), so a busy
  * moment on the shared machine hits both sides of a pair; the ratio is the median of the
- * pairs' ratios (geometric mean). `offset` gives every call of every round its own i (inserts need fresh keys).
+ * pairs' ratios (geometric mean), with its 95 % interval.
  */
 async function compare(backend: string, op: string, hand: Op, generated: Op): Promise<void> {
   // Warm-up until both paths run optimized code: 2,000 calls left the generated path (more
   // functions to tier up) measurably slower in the first pairs (BENCH_PAIRS=1 shows the trend).
   for (let w = 0; w < WARMUP_ROUNDS; w++) {
-    await timed(hand, (100 + 2 * w) * 1_000_000);
-    await timed(generated, (101 + 2 * w) * 1_000_000);
+    await timed(hand);
+    await timed(generated);
   }
   const h: number[] = [];
   const g: number[] = [];
   const ratios: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const [first, second] = r % 2 === 0 ? [hand, generated] : [generated, hand];
-    const a = await timed(first, (2 * r + 1) * 1_000_000);
-    const b = await timed(second, (2 * r + 2) * 1_000_000);
+    const a = await timed(first);
+    const b = await timed(second);
     const [hm, gm] = r % 2 === 0 ? [a, b] : [b, a];
     h.push(hm);
     g.push(gm);
     ratios.push(gm / hm);
   }
   if (process.env.BENCH_PAIRS === "1") console.log(backend, op, ratios.map((r) => r.toFixed(2)).join(" "));
-  rows.push({ backend, op, hand: median(h), generated: median(g), ratio: geometricMean(ratios) });
+  const [low, high] = interval(ratios);
+  rows.push({ backend, op, hand: median(h), generated: median(g), ratio: geometricMean(ratios), low, high });
 }
 
 const seeded = 2_000;
@@ -230,6 +247,7 @@ async function clientCpu(): Promise<void> {
     callBuffer: async () => body,
     eval: async () => "ok",
     evalsha: async () => "ok",
+    evalSource: async () => "ok",
     batch: async () => [],
     scan: async function* () {},
     fail: (e) => e,
@@ -276,9 +294,9 @@ await shardedBench();
 
 const perOp = (ms: number) => ((ms * 1000) / OPS).toFixed(1);
 console.log(`${OPS} calls per round, ${CONCURRENCY} in flight, ${ROUNDS} round pairs; µs per call (wall time / calls), ratio = geometric mean of pair ratios\n`);
-console.log("back-end  operation              hand-written  generated  ratio");
+console.log("back-end  operation              hand-written  generated  ratio  95 % interval");
 for (const r of rows) {
-  console.log(`${r.backend.padEnd(9)} ${r.op.padEnd(22)} ${perOp(r.hand).padStart(12)} ${perOp(r.generated).padStart(10)}  ${r.ratio.toFixed(2)}×`);
+  console.log(`${r.backend.padEnd(9)} ${r.op.padEnd(22)} ${perOp(r.hand).padStart(12)} ${perOp(r.generated).padStart(10)}  ${r.ratio.toFixed(2)}×  ${r.low.toFixed(2)}–${r.high.toFixed(2)}`);
 }
 console.log(`load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`);
 await clientCpu();

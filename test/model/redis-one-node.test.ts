@@ -40,8 +40,19 @@ describe("insert on one Redis server", () => {
   });
 
   it("inserts after the server lost its script cache (EVAL once, then EVALSHA again)", async () => {
-    await opened.store.client.script("FLUSH");
+    const client = opened.store.client;
+    const calls: string[] = [];
+    for (const command of ["evalsha", "eval"] as const) {
+      const original = client[command].bind(client) as (...args: unknown[]) => Promise<unknown>;
+      (client as unknown as Record<string, unknown>)[command] = (...args: unknown[]) => (calls.push(command), original(...args));
+    }
+    await client.script("FLUSH");
     const a = await accounts.insert(account({ tenant: "t4" }));
+    // One EVALSHA that finds no script, then straight to EVAL: no second EVALSHA round trip.
+    expect(calls).toEqual(["evalsha", "eval"]);
+    calls.length = 0;
+    await accounts.insert(account({ tenant: "t4" }));
+    expect(calls).toEqual(["evalsha"]);
     expect((await accounts.findByEmail(a.email))?.id).toBe(a.id);
     const b = account({ tenant: "t4", email: a.email });
     await opened.store.client.script("FLUSH");

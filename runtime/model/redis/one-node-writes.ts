@@ -23,14 +23,14 @@ export class OneNodeWrites<T> implements Writes {
   }
 
   // One promise step after the client's: the reply check, the typed failure and the EVAL
-  // fallback for a server that lost its script cache all happen there.
+  // fallback for a server that lost its script cache (straight to EVAL: EVALSHA just failed) all happen there.
   write(mode: Mode, e: Entry): Promise<void> {
     const claim = `${e.rec}\n${Date.now()}`;
     const script = mode === "insert" ? this.#insert : ONE_NODE_WRITE;
     const args = mode === "insert" ? [e.body, e.member, e.held, e.tag, claim] : [mode, this.#claims, this.#zsets, e.body, e.member, e.held, e.tag, claim];
     return this.target.evalsha(script, e.keys, args).then(this.#check, (error: unknown) => {
       if (!noScript(error)) return this.#fail(error);
-      return this.target.eval(script, e.keys, args).then(this.#check, this.#fail);
+      return this.target.evalSource(script, e.keys, args).then(this.#check, this.#fail);
     });
   }
 

@@ -33,6 +33,8 @@ export interface RedisTarget {
    * failures instead of a promise step of its own.
    */
   evalsha(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown>;
+  /** EVAL with the script's source, which the server caches: the step after a NOSCRIPT from `evalsha`. */
+  evalSource(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown>;
   /** Commands routed by their keys, one round trip per node in parallel; replies in order. */
   batch(commands: readonly Command[]): Promise<Reply[]>;
   /** Every key matching a glob pattern, on every node. */
@@ -63,8 +65,12 @@ export class ServerTarget implements RedisTarget {
   eval(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     return this.evalsha(script, keys, args).catch((error: unknown) => {
       if (!noScript(error)) throw error;
-      return this.client.eval(script, keys.length, ...keys, ...args);
+      return this.evalSource(script, keys, args);
     });
+  }
+
+  evalSource(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    return this.client.eval(script, keys.length, ...keys, ...args);
   }
 
   // ioredis' own evalsha, not the generic `call`: this runs on every write.
@@ -132,6 +138,10 @@ export class ConnectionTarget implements RedisTarget {
 
   // The connection falls back to EVAL itself.
   evalsha(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+    return this.kv.eval(script, keys, args);
+  }
+
+  evalSource(script: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
     return this.kv.eval(script, keys, args);
   }
 
