@@ -91,8 +91,15 @@ export class MysqlTable<T> implements ModelTable<T> {
     return this.#page(this.#sql.plan.partition.map((f) => f.column), partition, this.#sql.plan.sort, page);
   }
 
-  async findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
-    return this.#rows(this.#sql.unique(indexPlan(this.#sql.plan, index)), values.map(toParam)).then(this.#first);
+  // Not async: that would add promise steps to a hot path. An unknown index still rejects.
+  findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
+    let sql: string;
+    try {
+      sql = this.#sql.unique(indexPlan(this.#sql.plan, index));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#rows(sql, values.map(toParam)).then(this.#first);
   }
 
   async findMany(index: string, values: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {

@@ -19,6 +19,8 @@ export class SqlPlan<T> {
   readonly valueFields;
   readonly #keyWhere: string;
   readonly #cache = new Map<string, string>();
+  readonly #unique = new Map<IndexPlan, string>();
+  readonly #insertOne: string | undefined;
 
   constructor(model: ModelDescriptor<T>, table: string) {
     this.plan = planOf(model);
@@ -37,9 +39,12 @@ export class SqlPlan<T> {
     this.deleteByKey = `DELETE FROM ${this.table} WHERE ${this.#keyWhere}`;
     this.countAll = `SELECT COUNT(*) FROM ${this.table}`;
     this.countPartition = `SELECT COUNT(*) FROM ${this.table} WHERE ${equalities(this.plan.partition.map((f) => f.column)) || "1 = 1"}`;
+    this.#insertOne = this.insert(1);
   }
 
   insert(rows: number): string {
+    // One row is every insert() call of a repository: no cache key to build and hash.
+    if (rows === 1 && this.#insertOne !== undefined) return this.#insertOne;
     return this.#cached(`insert:${rows}`, () => {
       const row = `(${this.plan.model.fields.map(() => "?").join(", ")})`;
       return `INSERT INTO ${this.table} (${this.columns}) VALUES ${Array.from({ length: rows }, () => row).join(", ")}`;
@@ -48,7 +53,12 @@ export class SqlPlan<T> {
 
   /** The row holding these unique index values. */
   unique(ix: IndexPlan): string {
-    return this.#cached(`unique:${ix.index.name}`, () => this.page(ix.fields.map((f) => f.column), [], false, 1));
+    let sql = this.#unique.get(ix);
+    if (sql === undefined) {
+      sql = this.page(ix.fields.map((f) => f.column), [], false, 1);
+      this.#unique.set(ix, sql);
+    }
+    return sql;
   }
 
   selectMany(keys: number): string {
