@@ -39,7 +39,7 @@ export class MysqlTable<T> implements ModelTable<T> {
   }
 
   get(key: readonly KeyValue[]): Promise<T | null> {
-    return this.#rows(this.#sql.selectByKey, key.map(toParam)).then(this.#first);
+    return this.#one(this.#sql.selectByKey, key.map(toParam));
   }
 
   async getMany(keys: readonly (readonly KeyValue[])[]): Promise<(T | null)[]> {
@@ -99,7 +99,7 @@ export class MysqlTable<T> implements ModelTable<T> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#rows(sql, values.map(toParam)).then(this.#first);
+    return this.#one(sql, values.map(toParam));
   }
 
   async findMany(index: string, values: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
@@ -144,8 +144,13 @@ export class MysqlTable<T> implements ModelTable<T> {
     return this.db.execute(sql, params).then(([result]) => result as ResultSetHeader);
   }
 
-  readonly #first = (rows: unknown[][]): T | null => {
-    const row = rows[0];
+  /** The first row as a record, or null, in the one promise step after the driver's. */
+  #one(sql: string, params: Param[]): Promise<T | null> {
+    return this.db.execute({ sql, rowsAsArray: true }, params).then(this.#first, this.#reject);
+  }
+
+  readonly #first = ([rows]: [unknown, FieldPacket[]]): T | null => {
+    const row = (rows as unknown[][])[0];
     return row === undefined ? null : this.#codec.record(row);
   };
 
