@@ -15,7 +15,14 @@ let server: ChildProcess | undefined;
 const tablePrefix = `e2e_${process.pid}_`;
 
 afterAll(async () => {
-  server?.kill("SIGKILL");
+  // npm start runs the server as its child: kill the whole group, or the server outlives the test.
+  if (server?.pid !== undefined) {
+    try {
+      process.kill(-server.pid, "SIGKILL");
+    } catch {
+      // the group is gone already
+    }
+  }
   const db = await createConnection({ host: "127.0.0.1", user: "root", database: "test" });
   const [rows] = await db.query("SHOW TABLES LIKE ?", [`${tablePrefix}%`]);
   for (const row of rows as Record<string, string>[]) await db.query(`DROP TABLE \`${Object.values(row)[0]}\``);
@@ -58,7 +65,7 @@ it("packs, creates a project, grows it with the generators, and serves it", { ti
   const tests = sh("npm", ["test"], project, env);
   expect(tests).toMatch(/3 passed/);
 
-  server = spawn("npm", ["start"], { cwd: project, env: { ...process.env, ...env, PORT: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+  server = spawn("npm", ["start"], { cwd: project, env: { ...process.env, ...env, PORT: "0" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     server?.stdout?.on("data", (d: Buffer) => {
