@@ -1,5 +1,5 @@
 // The compiler as a pure function: CodeGeneratorRequest → CodeGeneratorResponse.
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, fromBinary } from "@bufbuild/protobuf";
 import {
   CodeGeneratorRequestSchema,
   CodeGeneratorResponse_Feature,
@@ -12,6 +12,7 @@ import { GeneratedFile } from "./generated-file.js";
 import { parseParameters } from "./parameters.js";
 import type { GeneratorPlugin } from "./plugin.js";
 import { RequestReader } from "./read-request.js";
+import { responseBytes, type ResponseFile } from "./response-bytes.js";
 import { validate } from "./validate.js";
 import { splitSourceInfo, type LocationIndex } from "./source-locations.js";
 import { withSourceLocations } from "./source-info.js";
@@ -33,6 +34,13 @@ export function buildSchema(request: CodeGeneratorRequest): SchemaIR {
  * SourceCodeInfo (see splitSourceInfo).
  */
 export function generate(request: CodeGeneratorRequest, plugins: readonly GeneratorPlugin[], locations?: ReadonlyMap<string, LocationIndex>): CodeGeneratorResponse {
+  return create(CodeGeneratorResponseSchema, { supportedFeatures: BigInt(SUPPORTED_FEATURES), file: generateFiles(request, plugins, locations) });
+}
+
+/** What the plugin declares it handles: proto3 `optional` fields. */
+const SUPPORTED_FEATURES = CodeGeneratorResponse_Feature.PROTO3_OPTIONAL;
+
+function generateFiles(request: CodeGeneratorRequest, plugins: readonly GeneratorPlugin[], locations?: ReadonlyMap<string, LocationIndex>): ResponseFile[] {
   const params = parseParameters(request.parameter ?? "");
   const schema = withSourceLocations(locations, () => buildSchema(request));
   const files: GeneratedFile[] = [];
@@ -51,10 +59,7 @@ export function generate(request: CodeGeneratorRequest, plugins: readonly Genera
     },
   };
   for (const plugin of plugins) plugin.generate(schema, sink);
-  return create(CodeGeneratorResponseSchema, {
-    supportedFeatures: BigInt(CodeGeneratorResponse_Feature.PROTO3_OPTIONAL),
-    file: files.map((f) => ({ name: f.name, content: f.toString() })),
-  });
+  return files.map((f) => ({ name: f.name, content: f.toString() }));
 }
 
 /**
@@ -63,5 +68,5 @@ export function generate(request: CodeGeneratorRequest, plugins: readonly Genera
  */
 export function generateFromBytes(requestBytes: Uint8Array, plugins: readonly GeneratorPlugin[]): Uint8Array {
   const { request, locations } = splitSourceInfo(requestBytes);
-  return toBinary(CodeGeneratorResponseSchema, generate(fromBinary(CodeGeneratorRequestSchema, request), plugins, locations));
+  return responseBytes(generateFiles(fromBinary(CodeGeneratorRequestSchema, request), plugins, locations), SUPPORTED_FEATURES);
 }
