@@ -1,6 +1,6 @@
 // A model's Redis layout: the entry of a write (built by the model's generated RedisEntryBuilder),
 // the keys of deletes and reads, and where index finders look. Key formats live in keys.ts.
-import type { FieldDescriptor, ModelCodec, ModelDescriptor, RedisEntry, RedisEntryBuilder } from "../descriptor.js";
+import type { FieldDescriptor, ModelCodec, ModelDescriptor, RedisEntry as Entry, RedisEntryBuilder } from "../descriptor.js";
 import { orderKey } from "../order-key.js";
 import { indexPlan, planOf, type ModelPlan } from "../plan.js";
 import { keyValues, type KeyValue } from "../values.js";
@@ -13,8 +13,6 @@ interface IndexLayout {
   /** Where the shard field sits among the index fields, or -1: then finders need the directory. */
   readonly shardAt: number;
 }
-
-export type Entry = RedisEntry;
 
 export class ModelLayout<T> {
   readonly plan: ModelPlan<T>;

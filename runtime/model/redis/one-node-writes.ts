@@ -1,7 +1,8 @@
 // Writes on one server: every key is on one node, so a write, claims included, is one atomic
 // script and a conflict writes nothing.
 import type { KeyValue } from "../values.js";
-import type { Entry, ModelLayout } from "./layout.js";
+import type { RedisEntry as Entry } from "../descriptor.js";
+import type { ModelLayout } from "./layout.js";
 import { noScript, type RedisTarget } from "./redis-target.js";
 import { DELETE, ONE_NODE_INSERT_MANY, ONE_NODE_WRITE, oneNodeInsert } from "./scripts.js";
 import { writeFailed, type Mode, type Writes } from "./writes.js";

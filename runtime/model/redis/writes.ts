@@ -2,7 +2,7 @@
 // claims first and then a script on the record's node (sharded-writes.ts).
 import { alreadyExists, internal, notFound } from "../errors.js";
 import type { KeyValue } from "../values.js";
-import type { Entry } from "./layout.js";
+import type { RedisEntry as Entry } from "../descriptor.js";
 
 export type Mode = "insert" | "save" | "update";
 
