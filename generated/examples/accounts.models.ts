@@ -98,6 +98,12 @@ export const AccountModel: ModelDescriptor<Account> = {
         held: `u${k0}\nu${k1}\ni${k2}\n`,
       };
     },
+    record: (k) => {
+      const t0 = keyText(k[0]!);
+      const t1 = String(k[1]);
+      const tag = shardTag(k[0]!);
+      return `${base}:${tag}:r:${t0}:${t1}`;
+    },
   }),
 };
 
@@ -176,6 +182,13 @@ export const SessionModel: ModelDescriptor<Session> = {
         held: `u${k0}\ni${k1}\n`,
       };
     },
+    record: (k) => {
+      const t0 = String(k[0]);
+      const t1 = String(k[1]);
+      const t2 = keyText(k[2]!);
+      const tag = `{${t0}}`;
+      return `${base}:${tag}:r:${t0}:${t1}:${t2}`;
+    },
   }),
 };
 
@@ -248,6 +261,10 @@ export const SiteSettingsModel: ModelDescriptor<SiteSettings> = {
         body,
         held: "",
       };
+    },
+    record: (_k) => {
+      const tag = `{${base}}`;
+      return `${base}:${tag}:r:`;
     },
   }),
 };

@@ -49,6 +49,12 @@ export const NoteModel: ModelDescriptor<Note> = {
         held: `u${k0}\n`,
       };
     },
+    record: (k) => {
+      const t0 = keyText(k[0]!);
+      const t1 = String(k[1]);
+      const tag = shardTag(k[0]!);
+      return `${base}:${tag}:r:${t0}:${t1}`;
+    },
   }),
 };
 

@@ -7,7 +7,7 @@ import { valueType } from "./value-types.js";
 // Their text never holds a character keys escape, and is never "" (runtime keyText's checks).
 const numeric = new Set(["int32", "uint32", "int64", "uint64", "double", "float", "enum"]);
 
-/** Prints `redisEntry: (base) => ({ entry: (r, body) => { … } }),` inside the descriptor literal. */
+/** Prints `redisEntry: (base) => ({ entry: (r, body) => { … }, record: (k) => … }),` inside the descriptor literal. */
 export function printRedisEntry(out: GeneratedFile, model: ModelIR, rt: (symbol: string) => Printable): void {
   const keyParts = [...model.partitionKey.map((field) => ({ field, descending: false })), ...model.sortKey];
   const indexes = [...model.indexes.filter((ix) => ix.unique), ...model.indexes.filter((ix) => !ix.unique)];
@@ -23,16 +23,25 @@ export function printRedisEntry(out: GeneratedFile, model: ModelIR, rt: (symbol:
   for (const ix of indexes) ix.fields.forEach(text);
   const shard = model.shardKey;
 
+  // A field's value in the entry (from the record) or in the record key (from the key values).
+  const from = (field: FieldIR, source: "record" | "key", checked: boolean): string => {
+    if (source === "record") return `r.${field.tsName}`;
+    return `k[${keyParts.findIndex((p) => p.field.name === field.name)}]${checked ? "!" : ""}`;
+  };
+  const printTexts = (fields: readonly FieldIR[], source: "record" | "key") => {
+    fields.forEach((field, i) => {
+      const numericText = numeric.has(valueType(field));
+      out.print(`      const t${i} = `, numericText ? `String(${from(field, source, false)})` : [rt("keyText"), `(${from(field, source, true)})`], ";");
+    });
+    if (shard === undefined) out.print("      const tag = `{${base}}`;");
+    else if (numeric.has(valueType(shard))) out.print(`      const tag = \`{${text(shard)}}\`;`);
+    else out.print("      const tag = ", rt("shardTag"), `(${from(shard, source, true)});`);
+  };
+
   out.print("  redisEntry: (base) => ({");
   // A singleton's entry reads no field.
   out.print(`    entry: (${keyParts.length === 0 ? "_r" : "r"}, body) => {`);
-  texts.forEach((field, i) => {
-    const read = `r.${field.tsName}`;
-    out.print(`      const t${i} = `, numeric.has(valueType(field)) ? `String(${read})` : [rt("keyText"), `(${read})`], ";");
-  });
-  if (shard === undefined) out.print("      const tag = `{${base}}`;");
-  else if (numeric.has(valueType(shard))) out.print(`      const tag = \`{${text(shard)}}\`;`);
-  else out.print("      const tag = ", rt("shardTag"), `(r.${shard.tsName});`);
+  printTexts(texts, "record");
   out.print(`      const pk = ${literal(pk)};`);
   out.print("      const rec = `${base}:${tag}:r:${pk}`;");
   out.print(`      const part = \`\${base}:\${tag}:p:${partition}\`;`);
@@ -66,6 +75,11 @@ export function printRedisEntry(out: GeneratedFile, model: ModelIR, rt: (symbol:
   out.print("        body,");
   out.print(`        held: ${literal(held.join(""))},`);
   out.print("      };");
+  out.print("    },");
+  // Reads by key build only the record key: the key fields come first among the texts.
+  out.print(`    record: (${keyParts.length === 0 ? "_k" : "k"}) => {`);
+  printTexts(texts.slice(0, keyParts.length), "key");
+  out.print(`      return \`\${base}:\${tag}:r:${pk}\`;`);
   out.print("    },");
   out.print("  }),");
 }

@@ -1,6 +1,7 @@
 // What a generated repository tells the runtime about its model: fields and how they are stored,
 // the primary key, the indexes and the message codec. Generated once per model at module load;
 // every back-end reads it, none reads the .proto.
+import type { KeyValue } from "./values.js";
 
 /** How a field's value is held in TypeScript, which decides its storage and ordering. */
 export type ValueType =
@@ -89,4 +90,6 @@ export interface RedisEntry {
 export interface RedisEntryBuilder<T> {
   // A method, so that a ModelDescriptor<Record> still passes where a ModelDescriptor<unknown> is taken.
   entry(record: T, body: Buffer): RedisEntry;
+  /** The record key of a primary key (its values in key order), for reads. */
+  record(key: readonly KeyValue[]): string;
 }

@@ -53,6 +53,11 @@ export class ModelLayout<T> {
     return this.#builder.entry(record, Buffer.from(this.#codec.encode(record).finish()));
   }
 
+  /** A record's key from its primary key. */
+  record(key: readonly KeyValue[]): string {
+    return this.#builder.record(key);
+  }
+
   /** A record's key, its partition's key and its zset member, from its primary key. */
   locate(key: readonly KeyValue[]): { rec: string; part: string; member: string } {
     const tag = this.keys.tag(key);

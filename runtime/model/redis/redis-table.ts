@@ -36,15 +36,15 @@ export class RedisTable<T> implements ModelTable<T> {
   }
 
   get(key: readonly KeyValue[]): Promise<T | null> {
-    return this.target.callBuffer("hget", this.#layout.keys.record(key), "d").then((body) => (body === null ? null : this.#decode(body as Buffer)), this.#reject);
+    return this.target.callBuffer("hget", this.#layout.record(key), "d").then((body) => (body === null ? null : this.#decode(body as Buffer)), this.#reject);
   }
 
   getMany(keys: readonly (readonly KeyValue[])[]): Promise<(T | null)[]> {
-    return this.#records(keys.map((k) => this.#layout.keys.record(k)));
+    return this.#records(keys.map((k) => this.#layout.record(k)));
   }
 
   async exists(key: readonly KeyValue[]): Promise<boolean> {
-    return (await this.#call(() => this.target.call("exists", this.#layout.keys.record(key)))) === 1;
+    return (await this.#call(() => this.target.call("exists", this.#layout.record(key)))) === 1;
   }
 
   insert(records: readonly T[]): Promise<void> {
