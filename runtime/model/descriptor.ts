@@ -61,7 +61,7 @@ export interface ModelDescriptor<T> {
   readonly indexes: readonly IndexDescriptor[];
   /** The field that picks a shard (a partition key field). */
   readonly shardKey: string;
-  /** Given `<key prefix><table>`: the model's Redis entries, written out field by field by the model plugin. */
+  /** Given `<key prefix><table>`: the model's Redis keys, written out field by field by the model plugin. */
   redisEntry(base: string): RedisEntryBuilder<T>;
 }
 
@@ -83,9 +83,9 @@ export interface RedisEntry {
 }
 
 /**
- * Builds a record's RedisEntry from the record and its encoded body. Generated per model so that
- * a write reads each field once, with the key text around the values inlined;
- * test/model/redis-layout.test.ts holds every builder to RedisKeys and orderKey.
+ * A model's Redis keys: a record's RedisEntry for writes, a primary key's record key for reads.
+ * Generated per model so that each field is read once, with the key text around the values
+ * inlined; test/model/redis-layout.test.ts holds every builder to RedisKeys and orderKey.
  */
 export interface RedisEntryBuilder<T> {
   // A method, so that a ModelDescriptor<Record> still passes where a ModelDescriptor<unknown> is taken.
