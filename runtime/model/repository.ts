@@ -2,7 +2,7 @@
 // Generated subclasses add only the index finders, so this is the one place the API is written.
 import { encodeCursor } from "./cursor.js";
 import type { ModelDescriptor } from "./descriptor.js";
-import { planOf, type ModelPlan } from "./plan.js";
+import { planOf, type KeyPart, type ModelPlan } from "./plan.js";
 import type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
 import { keyValues, withDefaults, type KeyValue } from "./values.js";
 
@@ -89,7 +89,11 @@ export class Repository<T, K extends object, P extends object> {
     return this.#table.findMany(index, values, page);
   }
 
+  // A plain loop: every read by key runs this.
   #key(key: K): KeyValue[] {
-    return this.#plan.key.map((part) => (key as Record<string, unknown>)[part.field.prop] as KeyValue);
+    const parts = this.#plan.key;
+    const values = new Array<KeyValue>(parts.length);
+    for (let i = 0; i < parts.length; i++) values[i] = (key as Record<string, unknown>)[(parts[i] as KeyPart).field.prop] as KeyValue;
+    return values;
   }
 }

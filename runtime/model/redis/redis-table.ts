@@ -36,7 +36,7 @@ export class RedisTable<T> implements ModelTable<T> {
   }
 
   get(key: readonly KeyValue[]): Promise<T | null> {
-    return this.target.callBuffer("hget", this.#layout.record(key), "d").then((body) => (body === null ? null : this.#decode(body as Buffer)), this.#reject);
+    return this.target.callBuffer("hget", this.#layout.record(key), "d").then(this.#record, this.#reject);
   }
 
   getMany(keys: readonly (readonly KeyValue[])[]): Promise<(T | null)[]> {
@@ -171,6 +171,9 @@ export class RedisTable<T> implements ModelTable<T> {
   #decode(body: Buffer): T {
     return this.#layout.model.codec.decode(new Uint8Array(body));
   }
+
+  /** A record hash's `d` field as the record, or null when there is none (for `.then`). */
+  readonly #record = (body: unknown): T | null => (body === null ? null : this.#decode(body as Buffer));
 
   /** Rethrows a client failure as the typed error (for `.then(…, this.#reject)`). */
   readonly #reject = (error: unknown): never => {
