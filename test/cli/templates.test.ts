@@ -1,10 +1,10 @@
 // Golden files for what the templates and generators write (RONY_UPDATE_GOLDENS=1 rewrites them),
 // each generator's second run being a no-op, and the refusals.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readTree, updateGoldens } from "../../fixtures/cases.js";
+import { readTree, updateGoldens, writeTree } from "../../fixtures/cases.js";
 import { runCli } from "./run-cli.js";
 
 const goldenDir = join(import.meta.dirname, "golden");
@@ -21,10 +21,7 @@ function compareWithGolden(name: string, files: Record<string, string>): void {
   const dir = join(goldenDir, name);
   if (updateGoldens) {
     rmSync(dir, { recursive: true, force: true });
-    for (const [p, content] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, p)), { recursive: true });
-      writeFileSync(join(dir, p), content);
-    }
+    writeTree(dir, files);
   }
   const expected = readTree(dir);
   expect(Object.keys(files).sort()).toEqual(Object.keys(expected).sort());

@@ -1,12 +1,13 @@
 // Generates the conformance protos twice, with ts-proto (the oracle, under `buf generate`) and with
 // our messages plugin (in-process), into one folder under the repo so node_modules resolves.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { create, createFileRegistry, type FileRegistry } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { generate } from "../../compiler/index.js";
 import { allPlugins } from "../../plugins/index.js";
+import { writeTree } from "../../fixtures/cases.js";
 import { bufBin, buildRequest, repoRoot } from "../support/run-plugin.js";
 
 export const protoDir = join(repoRoot, "test/messages/protos");
@@ -27,10 +28,7 @@ export function generateBoth(root: string): Generated {
 
   const request = buildRequest(protos);
   const oursDir = join(root, "ours");
-  for (const f of generate(request, allPlugins).file) {
-    mkdirSync(dirname(join(oursDir, f.name ?? "")), { recursive: true });
-    writeFileSync(join(oursDir, f.name ?? ""), f.content ?? "");
-  }
+  writeTree(oursDir, Object.fromEntries(generate(request, allPlugins).file.map((f) => [f.name ?? "", f.content ?? ""])));
 
   const src = join(root, "src");
   cpSync(protoDir, src, { recursive: true });

@@ -2,8 +2,8 @@
 // entry and record key must be exactly what the runtime's RedisKeys and orderKey build.
 // Checked on the example models and on test/model/protos/layouts.proto, whose models cover every
 // key type, both sort directions, each kind of shard key, every kind of index and a singleton.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AccountModel, SessionModel, SiteSettingsModel } from "../../generated/examples/accounts.models.js";
@@ -14,6 +14,7 @@ import { orderKey } from "../../runtime/model/order-key.js";
 import { joinParts } from "../../runtime/model/redis/keys.js";
 import { ModelLayout } from "../../runtime/model/redis/layout.js";
 import { fieldValue, type KeyValue } from "../../runtime/model/values.js";
+import { writeTree } from "../../fixtures/cases.js";
 import { repoRoot, runPlugin } from "../support/run-plugin.js";
 
 // Every character keys and tags escape, and one that UTF-8 writes in two bytes.
@@ -85,10 +86,7 @@ describe("generated Redis entries", () => {
       const result = runPlugin({ "layouts.proto": readFileSync(join(repoRoot, "test/model/protos/layouts.proto"), "utf8") });
       if (!result.ok) throw new Error(result.error);
       rmSync(dir, { recursive: true, force: true });
-      for (const [name, content] of Object.entries(result.files)) {
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        writeFileSync(join(dir, name), content);
-      }
+      writeTree(dir, result.files);
       models = (await import(/* @vite-ignore */ join(dir, "layouts.models.ts"))) as Record<string, ModelDescriptor<unknown>>;
     }, 60_000);
 
