@@ -91,10 +91,6 @@ export class RedisKeys {
     return this.#shardAt < 0 ? `{${this.base}}` : shardTag(keyOrPartition[this.#shardAt] as KeyValue);
   }
 
-  record(key: readonly KeyValue[]): string {
-    return this.recordOf(this.tag(key), joinParts(key));
-  }
-
   partition(values: readonly KeyValue[]): string {
     return this.partitionOf(this.tag(values), joinParts(values));
   }
