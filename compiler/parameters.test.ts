@@ -8,13 +8,21 @@ describe("parseParameters", () => {
   });
 
   it("reads every known parameter", () => {
-    expect(parseParameters("runtime_import=@x/rt, import_extension=none")).toEqual({ runtimeImport: "@x/rt", importExtension: "" });
+    expect(parseParameters("runtime_import=@x/rt, import_extension=none, messages=none, openapi=file")).toEqual({
+      runtimeImport: "@x/rt",
+      importExtension: "",
+      messages: "none",
+      openapi: "file",
+    });
+    expect(parseParameters("openapi=package").openapi).toBe("package");
     expect(parseParameters("import_extension=ts").importExtension).toBe(".ts");
   });
 
   it("refuses unknown keys and bad values, naming what is allowed", () => {
-    expect(() => parseParameters("target=ts")).toThrow(new ParameterError('unknown parameter "target"; known parameters: runtime_import, import_extension'));
+    expect(() => parseParameters("target=ts")).toThrow(new ParameterError('unknown parameter "target"; known parameters: runtime_import, import_extension, messages, openapi'));
     expect(() => parseParameters("import_extension=mjs")).toThrow(/import_extension=mjs is not one of: js, ts, none/);
     expect(() => parseParameters("runtime_import=")).toThrow(/runtime_import needs a module specifier/);
+    expect(() => parseParameters("messages=some")).toThrow(new ParameterError("parameter messages=some is not one of: all, none"));
+    expect(() => parseParameters("openapi=yaml")).toThrow(new ParameterError("parameter openapi=yaml is not one of: none, file, package"));
   });
 });

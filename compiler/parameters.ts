@@ -5,11 +5,23 @@ export interface PluginParameters {
   readonly runtimeImport: string;
   /** Extension of relative imports: ".js" for NodeNext/ESM, "" for bundlers, ".ts" for Deno-style. */
   readonly importExtension: "" | ".js" | ".ts";
+  /** "all": write the message modules; "none": another generator (ts-proto) writes them at the same paths. */
+  readonly messages: "all" | "none";
+  /** OpenAPI 3.1 documents of the REST bindings: none, one per proto file, or one per package. */
+  readonly openapi: "none" | "file" | "package";
 }
 
-export const defaultParameters: PluginParameters = { runtimeImport: "rony-ts/runtime", importExtension: ".js" };
+export const defaultParameters: PluginParameters = { runtimeImport: "rony-ts/runtime", importExtension: ".js", messages: "all", openapi: "none" };
 
 const importExtensions: Record<string, PluginParameters["importExtension"]> = { js: ".js", ts: ".ts", none: "" };
+const messagesValues: readonly PluginParameters["messages"][] = ["all", "none"];
+const openapiValues: readonly PluginParameters["openapi"][] = ["none", "file", "package"];
+const known = ["runtime_import", "import_extension", "messages", "openapi"];
+
+function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new ParameterError(`parameter ${key}=${value} is not one of: ${allowed.join(", ")}`);
+  return value as T;
+}
 
 /** Parses protoc's `key=value,key=value` parameter string; any unknown key or bad value stops generation. */
 export function parseParameters(raw: string): PluginParameters {
@@ -31,8 +43,14 @@ export function parseParameters(raw: string): PluginParameters {
         params = { ...params, importExtension: ext };
         break;
       }
+      case "messages":
+        params = { ...params, messages: oneOf(key, value, messagesValues) };
+        break;
+      case "openapi":
+        params = { ...params, openapi: oneOf(key, value, openapiValues) };
+        break;
       default:
-        throw new ParameterError(`unknown parameter "${key}"; known parameters: runtime_import, import_extension`);
+        throw new ParameterError(`unknown parameter "${key}"; known parameters: ${known.join(", ")}`);
     }
   }
   return params;

@@ -9,6 +9,8 @@ import { printCodec, printInterface, printPackage } from "./print-message.js";
 export const messagesPlugin: GeneratorPlugin = {
   name: "messages",
   generate(schema, sink) {
+    // messages=none: ts-proto (or another generator of the same shape) writes x.ts beside us.
+    if (sink.params.messages === "none") return;
     for (const file of schema.typeFiles) {
       const ctx = new ModuleContext(sink.newFile(`${file.modulePath}.ts`, file.name), sink, file);
       printModule(ctx, file);
