@@ -23,6 +23,18 @@ export function allowsInternal(via: Via): boolean {
   return via === "tunnel" || via === "local";
 }
 
+// Replies with request id 0 are server pushes: a call with id 0 would get a reply the client
+// could not tell from a push, so it is refused (its error carries id 0, like an unreadable frame's).
+function reservedRequestId(): RonyError {
+  return new RonyError(ErrorCode.INVALID_ARGUMENT, "request id 0 is reserved for server pushes", "requestId");
+}
+
+/** An input that did not decode; the codec's message names the field (and is about the input alone). */
+export function invalidInput(rpc: string, e: unknown): RonyError {
+  const why = e instanceof Error ? `: ${e.message}` : "";
+  return new RonyError(ErrorCode.INVALID_ARGUMENT, `not a valid ${rpc} input${why}`);
+}
+
 export class FrameHandler<Auth = unknown> {
   readonly #scratch = new Uint8Array(64 * 1024);
   readonly #replies = new ReplyEncoder();
@@ -98,7 +110,7 @@ export class FrameHandler<Auth = unknown> {
 
   #start(env: Envelope, peer: Peer<Auth>): void {
     const route = this.dispatcher.route(env.constructorId);
-    const refused = this.refusal(route, env.constructorId);
+    const refused = env.requestId === 0 ? reservedRequestId() : this.refusal(route, env.constructorId);
     if (refused !== undefined || route === undefined) {
       peer.sendBinary(this.errorFrame(env.requestId, refused!));
       return;
@@ -110,9 +122,9 @@ export class FrameHandler<Auth = unknown> {
     let input: unknown;
     try {
       input = route.method.input.decode(env.payload);
-    } catch {
+    } catch (e) {
       peer.release();
-      peer.sendBinary(this.errorFrame(env.requestId, new RonyError(ErrorCode.INVALID_ARGUMENT, `payload is not a valid ${route.method.name} input`)));
+      peer.sendBinary(this.errorFrame(env.requestId, invalidInput(route.method.name, e)));
       return;
     }
     void this.#callBinary(route, input, env.headers, env.requestId, peer);
@@ -150,9 +162,9 @@ export class FrameHandler<Auth = unknown> {
 
   #startJson(req: JsonRequest, peer: Peer<Auth>): void {
     const route = req.method !== undefined ? this.dispatcher.routeByName(req.method) : this.dispatcher.route(req.constructorId!);
-    const refused = this.refusal(route, req.constructorId ?? 0);
+    const refused = req.requestId === 0 ? reservedRequestId() : this.refusal(route, req.constructorId ?? 0);
     if (refused !== undefined || route === undefined) {
-      const error = route === undefined && req.method !== undefined ? new RonyError(ErrorCode.UNIMPLEMENTED, `unknown method ${req.method}`) : refused!;
+      const error = req.requestId !== 0 && route === undefined && req.method !== undefined ? new RonyError(ErrorCode.UNIMPLEMENTED, `unknown method ${req.method}`) : refused!;
       peer.sendText(jsonError(req.requestId, error));
       return;
     }
@@ -163,9 +175,9 @@ export class FrameHandler<Auth = unknown> {
     let input: unknown;
     try {
       input = route.method.input.fromJSON(req.input);
-    } catch {
+    } catch (e) {
       peer.release();
-      peer.sendText(jsonError(req.requestId, new RonyError(ErrorCode.INVALID_ARGUMENT, `input is not a valid ${route.method.name} input`)));
+      peer.sendText(jsonError(req.requestId, invalidInput(route.method.name, e)));
       return;
     }
     void this.#callJson(route, input, req, peer);

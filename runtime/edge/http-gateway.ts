@@ -2,16 +2,28 @@
 // routes from (rony.rpc).http. onAborted is registered before anything asynchronous, and an
 // aborted response is never touched again; writes after an await are corked.
 import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
-import { CONTAINER_ID, ErrorCode, RonyError, httpStatusOf, rpcErrorToJson, type HttpVerb } from "../rpc/index.js";
+import { CONTAINER_ID, ErrorCode, RonyError, decodeEnvelope, httpStatusOf, rpcErrorToJson, type HttpVerb } from "../rpc/index.js";
 import { EdgeContext } from "./context.js";
 import type { Route } from "./dispatcher.js";
-import type { FrameHandler } from "./frame-handler.js";
+import { invalidInput, type FrameHandler } from "./frame-handler.js";
+import { jsonError } from "./json-frames.js";
 import { readBody, type Exchange } from "./http-body.js";
 import type { EdgeLimits } from "./options.js";
 import type { Peer } from "./peer.js";
 import { restInput, uwsPattern } from "./rest-mapping.js";
 
-const textDecoder = new TextDecoder();
+// JSON text must be UTF-8: bytes that are not are refused (400), never replaced with U+FFFD.
+const textDecoder = new TextDecoder("utf-8", { fatal: true });
+
+function decodeText(body: Uint8Array): string | undefined {
+  try {
+    return textDecoder.decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
+const notUtf8 = () => new RonyError(ErrorCode.INVALID_ARGUMENT, "the body is not valid UTF-8");
 
 const statusText: Record<number, string> = {
   200: "200 OK",
@@ -19,6 +31,7 @@ const statusText: Record<number, string> = {
   401: "401 Unauthorized",
   403: "403 Forbidden",
   404: "404 Not Found",
+  405: "405 Method Not Allowed",
   409: "409 Conflict",
   412: "412 Precondition Failed",
   413: "413 Payload Too Large",
@@ -35,11 +48,13 @@ function status(code: number): string {
 }
 
 /** Writes a whole response unless the client went away. Corks: it usually runs after an await. */
-function respond(res: HttpResponse, ex: Exchange, code: number, contentType: string, body: string | Uint8Array, close = false): void {
+function respond(res: HttpResponse, ex: Exchange, code: number, contentType: string, body: string | Uint8Array, close = false, headers?: Record<string, string>): void {
   if (ex.aborted) return;
   ex.aborted = true; // answered: nothing may touch res again
   res.cork(() => {
-    res.writeStatus(status(code)).writeHeader("content-type", contentType).end(body, close);
+    res.writeStatus(status(code)).writeHeader("content-type", contentType);
+    if (headers !== undefined) for (const name in headers) res.writeHeader(name, headers[name]!);
+    res.end(body, close);
   });
 }
 
@@ -135,12 +150,33 @@ function containerFrame(frames: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** A frame's batchness, without decoding it twice: a container starts with its constructor id. */
+/**
+ * Whether the answer is a container: decided by decoding the envelope (fields may come in any
+ * order), never by its first bytes. An unreadable frame gets one bare error, not a container.
+ */
 function isContainerFrame(frame: Uint8Array): boolean {
-  return frame.length >= 5 && frame[0] === 13 && ((frame[1]! | (frame[2]! << 8) | (frame[3]! << 16) | (frame[4]! << 24)) >>> 0) === CONTAINER_ID;
+  try {
+    return decodeEnvelope(frame).constructorId === CONTAINER_ID;
+  } catch {
+    return false;
+  }
+}
+
+/** A known path asked with a verb it does not serve: 405 and the verbs it does (RFC 9110 §15.5.6). */
+function addMethodNotAllowed(app: TemplatedApp, pattern: string, verbs: readonly string[]): void {
+  const allow = verbs.join(", ");
+  app.any(pattern, (res: HttpResponse, req: HttpRequest) => {
+    const ex: Exchange = { aborted: false };
+    res.onAborted(() => {
+      ex.aborted = true;
+    });
+    const error = new RonyError(ErrorCode.UNIMPLEMENTED, `${req.getMethod().toUpperCase()} is not allowed on ${req.getUrl()}; allowed: ${allow}`);
+    respond(res, ex, 405, "application/json", JSON.stringify(rpcErrorToJson(error)), false, { allow });
+  });
 }
 
 export function addRpcEndpoint<Auth>(app: TemplatedApp, path: string, frames: FrameHandler<Auth>, limits: EdgeLimits): void {
+  addMethodNotAllowed(app, path, ["POST"]);
   app.post(path, (res: HttpResponse, req: HttpRequest) => {
     const json = req.getHeader("content-type").startsWith("application/json");
     const ex = new RpcExchange<Auth>(res, json);
@@ -157,7 +193,14 @@ export function addRpcEndpoint<Auth>(app: TemplatedApp, path: string, frames: Fr
         return;
       }
       if (json) {
-        const { replies, batch } = frames.text(textDecoder.decode(body), ex);
+        const text = decodeText(body);
+        if (text === undefined) {
+          // Answered like any unreadable frame: 200 with an error envelope (docs/protocol.md).
+          ex.sendText(jsonError(0, notUtf8()));
+          ex.expect(1, false);
+          return;
+        }
+        const { replies, batch } = frames.text(text, ex);
         ex.expect(replies, batch);
       } else {
         ex.expect(frames.binary(body, ex), isContainerFrame(body));
@@ -200,6 +243,7 @@ async function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, r
 /** One uWS route per REST binding, each handler built once at startup. */
 export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Auth>>, frames: FrameHandler<Auth>, limits: EdgeLimits): void {
   const taken = new Map<string, string>();
+  const verbsByPattern = new Map<string, { pattern: string; verbs: HttpVerb[] }>();
   for (const route of routes) {
     const binding = route.method.http;
     if (binding === undefined) continue;
@@ -209,6 +253,10 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
     const other = taken.get(key);
     if (other !== undefined) throw new Error(`${rpc} and ${other} are both bound to ${binding.method} ${binding.path}`);
     taken.set(key, rpc);
+    const shape = uwsPattern(binding.path).replace(/:[^/]+/g, ":");
+    const entry = verbsByPattern.get(shape) ?? { pattern: uwsPattern(binding.path), verbs: [] };
+    entry.verbs.push(binding.method);
+    verbsByPattern.set(shape, entry);
     const readsBody = binding.body !== "";
     register[binding.method](app, uwsPattern(binding.path), (res, req) => {
       const ex: Exchange = { aborted: false };
@@ -229,7 +277,7 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
         try {
           input = route.method.input.fromJSON(restInput(binding, pathValues, query, body));
         } catch (e) {
-          respondError(res, ex, e instanceof RonyError ? e : new RonyError(ErrorCode.INVALID_ARGUMENT, `not a valid ${route.method.name} input`));
+          respondError(res, ex, e instanceof RonyError ? e : invalidInput(route.method.name, e));
           return;
         }
         void serveRest(route, frames, res, ex, headers, input);
@@ -243,10 +291,13 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
           respondError(res, ex, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, `body over ${limits.maxPayloadBytes} bytes`), 413, true);
           return;
         }
-        start(textDecoder.decode(body));
+        const text = decodeText(body);
+        if (text === undefined) respondError(res, ex, notUtf8());
+        else start(text);
       });
     });
   }
+  for (const { pattern, verbs } of verbsByPattern.values()) addMethodNotAllowed(app, pattern, verbs);
 }
 
 export function addNotFound(app: TemplatedApp): void {

@@ -10,7 +10,8 @@ export type { Envelope };
 /** Shared by every decoded envelope that carries no headers; never mutate it. */
 export const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
+// Header keys and values are proto strings: invalid UTF-8 is refused, as protobuf's parsers do.
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 function malformed(why: string): RonyError {
@@ -86,6 +87,14 @@ function skipField(wireType: number, fieldNo: number, depth: number): void {
   }
 }
 
+function readString(len: number): string {
+  try {
+    return utf8Decoder.decode(buf.subarray(pos, pos + len));
+  } catch {
+    throw malformed("a header is not valid UTF-8");
+  }
+}
+
 function readHeaderEntry(end: number, headers: Record<string, string>): void {
   let key = "";
   let value = "";
@@ -93,11 +102,11 @@ function readHeaderEntry(end: number, headers: Record<string, string>): void {
     const tag = readVarint32();
     if (tag === 10) {
       const len = readLength();
-      key = utf8Decoder.decode(buf.subarray(pos, pos + len));
+      key = readString(len);
       pos += len;
     } else if (tag === 18) {
       const len = readLength();
-      value = utf8Decoder.decode(buf.subarray(pos, pos + len));
+      value = readString(len);
       pos += len;
     } else {
       if ((tag & 7) === 4 || tag === 0) break;
