@@ -1,7 +1,6 @@
 // Opens the declared connections of a schema from their settings. Generated
 // `open<File>Connections()` calls this and picks each connection out with its typed getter.
 import { createRedisConnection, type RedisConnectionByKind } from "../redis/connections/create-connection.js";
-import type { RedisAddress } from "../redis/connections/clients.js";
 import { MemoryStore } from "../model/memory/memory-store.js";
 import { MysqlStore } from "../model/mysql/mysql-store.js";
 import { RedisStore } from "../model/redis/redis-store.js";
@@ -10,6 +9,7 @@ import type { ClusterRedis } from "../redis/cluster/cluster-redis.js";
 import type { ShardedRedis } from "../redis/sharded/sharded-redis.js";
 import { unavailable } from "../model/errors.js";
 import { ConnectionError } from "../redis/errors.js";
+import { clusterNodes, haOptions, noOptions, redisNodes, shardNodes } from "./redis-settings.js";
 import { ConnectionConfigError, resolveSettings, type ConnectionDeclaration, type ConnectionSettings, type OpenConnectionsOptions } from "./settings.js";
 
 /** What a custom connection kind's class implements; the generated `<Kind>Connection` skeleton declares it. */
@@ -111,23 +111,33 @@ export class OpenedConnections {
 
   async #open(d: ConnectionDeclaration): Promise<Opened> {
     const s = this.settings.get(d.name) as ConnectionSettings;
+    const timeouts = { connectTimeoutMs: s.timeoutMs, commandTimeoutMs: s.timeoutMs };
     switch (d.kind) {
       case "memory":
+        noOptions(d.name, s.options);
         return new MemoryStore(d.name);
       case "mysql":
+        noOptions(d.name, s.options);
         return MysqlStore.connect({ name: d.name, url: s.url, poolSize: s.poolSize, connectTimeoutMs: s.timeoutMs, tablePrefix: s.tablePrefix });
       case "redis":
-        return RedisStore.connect({ name: d.name, url: s.url, keyPrefix: s.keyPrefix, connectTimeoutMs: s.timeoutMs, commandTimeoutMs: s.timeoutMs });
+        noOptions(d.name, s.options);
+        return RedisStore.connect({ name: d.name, url: s.url, keyPrefix: s.keyPrefix, ...timeouts });
       case "redis_sharded": {
-        const kv = await createRedisConnection({ kind: "redis_sharded", name: d.name, nodes: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs, commandTimeoutMs: s.timeoutMs });
+        const nodes = redisNodes(d.name, s.url);
+        const kv = await createRedisConnection({ kind: "redis_sharded", name: d.name, nodes: shardNodes(d.name, nodes, s.options), ...timeouts, redisOptions: nodes.auth });
         return new KeyValueStore(kv, { keyPrefix: s.keyPrefix });
       }
       case "redis_cluster": {
-        const kv = await createRedisConnection({ kind: "redis_cluster", name: d.name, startupNodes: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs, commandTimeoutMs: s.timeoutMs });
+        const nodes = redisNodes(d.name, s.url);
+        const startupNodes = clusterNodes(d.name, nodes, s.options);
+        const kv = await createRedisConnection({ kind: "redis_cluster", name: d.name, startupNodes, ...timeouts, redisOptions: nodes.auth });
         return new KeyValueStore(kv, { keyPrefix: s.keyPrefix });
       }
-      case "redis_ha":
-        return createRedisConnection({ kind: "redis_ha", name: d.name, replicas: addresses(d.name, s.url), connectTimeoutMs: s.timeoutMs });
+      case "redis_ha": {
+        const nodes = redisNodes(d.name, s.url);
+        // timeoutMs bounds connecting here; the per-call timeout is options.callTimeoutMs (RedisHa's default otherwise).
+        return createRedisConnection({ kind: "redis_ha", name: d.name, replicas: nodes.addresses, connectTimeoutMs: s.timeoutMs, redisOptions: nodes.auth, ...haOptions(d.name, s.options) });
+      }
       default:
         throw new ConnectionConfigError(d.name, "kind", `"${d.kind}" is not a built-in kind`);
     }
@@ -135,18 +145,6 @@ export class OpenedConnections {
 }
 
 const builtinKinds = new Set(["memory", "mysql", "redis", "redis_sharded", "redis_cluster", "redis_ha"]);
-
-function addresses(name: string, urls: string): RedisAddress[] {
-  return urls.split(",").map((raw) => {
-    let u: URL;
-    try {
-      u = new URL(raw.trim());
-    } catch {
-      throw new ConnectionConfigError(name, "url", `"${raw}" is not a redis:// URL`);
-    }
-    return { host: u.hostname || "127.0.0.1", port: u.port === "" ? 6379 : Number(u.port) };
-  });
-}
 
 /** Resolves every declared connection's settings and opens the built-in ones. */
 export async function openConnections(

@@ -84,7 +84,7 @@ export function resolveSettings(
       timeoutMs: count(d.name, `${prefix}_TIMEOUT_MS`, env[`${prefix}_TIMEOUT_MS`]) ?? count(d.name, "timeoutMs", merged.timeoutMs) ?? 5_000,
       tablePrefix: text(d.name, "tablePrefix", merged.tablePrefix) ?? "",
       keyPrefix: text(d.name, "keyPrefix", merged.keyPrefix) ?? "",
-      options: (merged.options as Record<string, unknown> | undefined) ?? {},
+      options: record(d.name, "options", merged.options) ?? {},
     });
   }
   return resolved;
@@ -109,6 +109,14 @@ function text(connection: string, setting: string, value: unknown): string | und
   if (value === undefined) return undefined;
   if (typeof value !== "string") throw new ConnectionConfigError(connection, setting, `must be a string, got ${JSON.stringify(value)}`);
   return value;
+}
+
+function record(connection: string, setting: string, value: unknown): Readonly<Record<string, unknown>> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConnectionConfigError(connection, setting, `must be an object, got ${JSON.stringify(value)}`);
+  }
+  return value as Record<string, unknown>;
 }
 
 function count(connection: string, setting: string, value: unknown): number | undefined {

@@ -23,6 +23,8 @@ export interface RedisFleetOptions {
   cluster?: boolean;
   /** Extra `redis-server` arguments, e.g. `["--maxmemory", "10mb"]`. */
   extraArgs?: readonly string[];
+  /** Start with `--requirepass` (and `--masterauth`): clients must AUTH with it. */
+  password?: string;
   /** Pin the servers to these CPUs (`taskset -c`), e.g. "1"; for benchmarks. */
   cpus?: string;
 }
@@ -34,6 +36,8 @@ export interface RedisServerInfo {
   readonly address: string;
   /** Working directory (dump.rdb, nodes.conf, log). */
   readonly dir: string;
+  /** The `--requirepass` password, if any; command() logs in with it. */
+  readonly password?: string;
 }
 
 const HOST = "127.0.0.1";
@@ -67,7 +71,7 @@ export class RedisFleet {
     const servers = ports.map((port) => {
       const dir = join(root, String(port));
       mkdirSync(dir);
-      return { host: HOST, port, address: `${HOST}:${port}`, dir };
+      return { host: HOST, port, address: `${HOST}:${port}`, dir, password: options.password };
     });
     const fleet = new RedisFleet(servers, root, options);
     try {
@@ -137,7 +141,7 @@ export class RedisFleet {
         const [port] = await freePorts(1, this.options.cluster === true);
         const dir = join(this.root, String(port));
         mkdirSync(dir);
-        this.mutableServers[i] = { host: HOST, port: port!, address: `${HOST}:${port}`, dir };
+        this.mutableServers[i] = { host: HOST, port: port!, address: `${HOST}:${port}`, dir, password: this.options.password };
       }
     }
   }
@@ -158,6 +162,7 @@ export class RedisFleet {
       ...(this.options.cluster
         ? ["--cluster-enabled", "yes", "--cluster-config-file", join(server.dir, `nodes-${server.port}.conf`)]
         : []),
+      ...(this.options.password === undefined ? [] : ["--requirepass", this.options.password, "--masterauth", this.options.password]),
       ...(this.options.extraArgs ?? []),
     ];
     const child = this.options.cpus
@@ -179,7 +184,10 @@ export class RedisFleet {
   private async joinCluster(): Promise<void> {
     const create = spawnSync(
       "redis-cli",
-      ["--cluster", "create", ...this.servers.map((s) => s.address), "--cluster-replicas", "0", "--cluster-yes"],
+      [
+        ...(this.options.password === undefined ? [] : ["-a", this.options.password, "--no-auth-warning"]),
+        "--cluster", "create", ...this.servers.map((s) => s.address), "--cluster-replicas", "0", "--cluster-yes",
+      ],
       { encoding: "utf8", timeout: 30_000 },
     );
     if (create.status !== 0) {
@@ -195,10 +203,13 @@ export class RedisFleet {
   }
 }
 
-/** Sends one inline command and returns the raw reply text ("" on any error). */
+/** Sends one inline command (after AUTH when the server has a password) and returns the raw reply text ("" on any error). */
 export function command(server: RedisServerInfo, line: string, timeoutMs = 2_000): Promise<string> {
+  const login = server.password === undefined ? "" : `AUTH ${server.password}\r\n`;
   return new Promise((resolve) => {
     const socket = new Socket();
+    // The AUTH reply, "+OK", comes first; it is not part of the command's reply.
+    let skip = login === "" ? 0 : "+OK\r\n".length;
     let reply = "";
     const done = (text: string) => {
       socket.destroy();
@@ -206,9 +217,14 @@ export function command(server: RedisServerInfo, line: string, timeoutMs = 2_000
     };
     socket.setTimeout(timeoutMs, () => done(""));
     socket.once("error", () => done(""));
-    socket.connect(server.port, server.host, () => socket.write(`${line}\r\n`));
+    socket.connect(server.port, server.host, () => socket.write(`${login}${line}\r\n`));
     socket.on("data", (chunk) => {
       reply += chunk.toString("utf8");
+      if (skip > 0 && reply.length >= skip) {
+        reply = reply.slice(skip);
+        skip = 0;
+      }
+      if (skip > 0) return;
       // Enough for the simple and bulk replies the helpers ask for.
       if (isCompleteReply(reply)) done(reply);
     });

@@ -67,7 +67,7 @@ async function migrate(
   report: RebalanceReport,
 ): Promise<void> {
   try {
-    await from.client.call("migrate", to.node.host, to.node.port, "", 0, timeoutMs, "KEYS", ...keys);
+    await from.client.call("migrate", to.node.host, to.node.port, "", to.client.options.db ?? 0, timeoutMs, ...authOf(to), "KEYS", ...keys);
     report.moved += keys.length;
     return;
   } catch {
@@ -89,7 +89,7 @@ export type MoveOutcome = "moved" | "absent" | "kept-newer";
  */
 export async function moveKey(connection: string, from: Shard, to: Shard, key: string, timeoutMs: number): Promise<MoveOutcome> {
   try {
-    const reply = await from.client.call("migrate", to.node.host, to.node.port, key, 0, timeoutMs);
+    const reply = await from.client.call("migrate", to.node.host, to.node.port, key, to.client.options.db ?? 0, timeoutMs, ...authOf(to));
     return reply === "NOKEY" ? "absent" : "moved";
   } catch (error) {
     if (replyCode(error) === undefined) throw toRuntimeError(error, connection, from.address);
@@ -101,6 +101,13 @@ export async function moveKey(connection: string, from: Shard, to: Shard, key: s
       cause: error,
     });
   }
+}
+
+/** MIGRATE logs in to the target as the target's own client does, into the same db. */
+function authOf(to: Shard): string[] {
+  const { username, password } = to.client.options;
+  if (!password) return [];
+  return username ? ["AUTH2", username, password] : ["AUTH", password];
 }
 
 function run<T>(connection: string, shard: { address: string }, reply: Promise<T>): Promise<T> {
