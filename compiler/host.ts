@@ -7,7 +7,7 @@ import {
   type CodeGeneratorRequest,
   type CodeGeneratorResponse,
 } from "@bufbuild/protobuf/wkt";
-import { formatDiagnostic, GenerationError } from "./diagnostics.js";
+import { formatDiagnostic, GenerationError, type Diagnostic } from "./diagnostics.js";
 import { GeneratedFile } from "./generated-file.js";
 import { parseParameters } from "./parameters.js";
 import type { GeneratorPlugin } from "./plugin.js";
@@ -17,6 +17,7 @@ import { validate } from "./validate.js";
 import { splitSourceInfo, type LocationIndex } from "./source-locations.js";
 import { withSourceLocations } from "./source-info.js";
 import type { SchemaIR } from "./ir.js";
+import { withoutStreaming } from "./without-streaming.js";
 
 /** Reads and validates the request into the IR; throws GenerationError listing every problem. */
 export function buildSchema(request: CodeGeneratorRequest): SchemaIR {
@@ -33,16 +34,20 @@ export function buildSchema(request: CodeGeneratorRequest): SchemaIR {
  * `locations` are the files' source locations when the request's descriptors come without
  * SourceCodeInfo (see splitSourceInfo).
  */
-export function generate(request: CodeGeneratorRequest, plugins: readonly GeneratorPlugin[], locations?: ReadonlyMap<string, LocationIndex>): CodeGeneratorResponse {
-  return create(CodeGeneratorResponseSchema, { supportedFeatures: BigInt(SUPPORTED_FEATURES), file: generateFiles(request, plugins, locations) });
+export function generate(request: CodeGeneratorRequest, plugins: readonly GeneratorPlugin[], locations?: ReadonlyMap<string, LocationIndex>, warn?: WarningSink): CodeGeneratorResponse {
+  return create(CodeGeneratorResponseSchema, { supportedFeatures: BigInt(SUPPORTED_FEATURES), file: generateFiles(request, plugins, locations, warn) });
 }
 
 /** What the plugin declares it handles: proto3 `optional` fields. */
 const SUPPORTED_FEATURES = CodeGeneratorResponse_Feature.PROTO3_OPTIONAL;
 
-function generateFiles(request: CodeGeneratorRequest, plugins: readonly GeneratorPlugin[], locations?: ReadonlyMap<string, LocationIndex>): ResponseFile[] {
+/** Told about what generation left out on purpose (e.g. streaming rpcs under streaming=skip). */
+export type WarningSink = (diagnostic: Diagnostic) => void;
+
+function generateFiles(request: CodeGeneratorRequest, plugins: readonly GeneratorPlugin[], locations?: ReadonlyMap<string, LocationIndex>, warn: WarningSink = () => {}): ResponseFile[] {
   const params = parseParameters(request.parameter ?? "");
-  const schema = withSourceLocations(locations, () => buildSchema(request));
+  let schema = withSourceLocations(locations, () => buildSchema(request));
+  if (params.streaming === "skip") schema = withoutStreaming(schema, warn);
   const files: GeneratedFile[] = [];
   const sink = {
     params,
@@ -66,7 +71,7 @@ function generateFiles(request: CodeGeneratorRequest, plugins: readonly Generato
  * What the bin does with stdin: the request's bytes in, the response's bytes out. Source info is
  * read from the bytes by hand (splitSourceInfo): decoded as messages it would be most of the time.
  */
-export function generateFromBytes(requestBytes: Uint8Array, plugins: readonly GeneratorPlugin[]): Uint8Array {
+export function generateFromBytes(requestBytes: Uint8Array, plugins: readonly GeneratorPlugin[], warn?: WarningSink): Uint8Array {
   const { request, locations } = splitSourceInfo(requestBytes);
-  return responseBytes(generateFiles(fromBinary(CodeGeneratorRequestSchema, request), plugins, locations), SUPPORTED_FEATURES);
+  return responseBytes(generateFiles(fromBinary(CodeGeneratorRequestSchema, request), plugins, locations, warn), SUPPORTED_FEATURES);
 }

@@ -1,4 +1,4 @@
-export { generate, generateFromBytes, buildSchema } from "./host.js";
+export { generate, generateFromBytes, buildSchema, type WarningSink } from "./host.js";
 export type { GeneratorPlugin, FileSink } from "./plugin.js";
 export { GeneratedFile, importSymbol, relativeModule, type ImportSymbol, type Printable } from "./generated-file.js";
 export { GenerationError, ParameterError, formatDiagnostic, type Diagnostic } from "./diagnostics.js";

@@ -9,14 +9,17 @@ export interface PluginParameters {
   readonly messages: "all" | "none";
   /** OpenAPI 3.1 documents of the REST bindings: none, one per proto file, or one per package. */
   readonly openapi: "none" | "file" | "package";
+  /** "generate" emits streaming rpcs; "skip" leaves them out, with a warning per rpc. */
+  readonly streaming: "generate" | "skip";
 }
 
-export const defaultParameters: PluginParameters = { runtimeImport: "rony-ts/runtime", importExtension: ".js", messages: "all", openapi: "none" };
+export const defaultParameters: PluginParameters = { runtimeImport: "rony-ts/runtime", importExtension: ".js", messages: "all", openapi: "none", streaming: "generate" };
 
 const importExtensions: Record<string, PluginParameters["importExtension"]> = { js: ".js", ts: ".ts", none: "" };
 const messagesValues: readonly PluginParameters["messages"][] = ["all", "none"];
 const openapiValues: readonly PluginParameters["openapi"][] = ["none", "file", "package"];
-const known = ["runtime_import", "import_extension", "messages", "openapi"];
+const streamingValues: readonly PluginParameters["streaming"][] = ["generate", "skip"];
+const known = ["runtime_import", "import_extension", "messages", "openapi", "streaming"];
 
 function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) throw new ParameterError(`parameter ${key}=${value} is not one of: ${allowed.join(", ")}`);
@@ -48,6 +51,9 @@ export function parseParameters(raw: string): PluginParameters {
         break;
       case "openapi":
         params = { ...params, openapi: oneOf(key, value, openapiValues) };
+        break;
+      case "streaming":
+        params = { ...params, streaming: oneOf(key, value, streamingValues) };
         break;
       default:
         throw new ParameterError(`unknown parameter "${key}"; known parameters: ${known.join(", ")}`);

@@ -75,8 +75,8 @@ function checkService(service: ServiceIR, out: Diagnostic[]): void {
 function checkMethod(service: ServiceIR, method: MethodIR, out: Diagnostic[]): void {
   const element = `rpc ${method.fullName}`;
   const push = (option: string, message: string, source = method.source) => out.push({ ...source, element, option, message });
-  if (method.clientStreaming || method.serverStreaming) {
-    push("", "streaming rpcs are not supported yet; use unary rpcs (and subscriptions for server pushes)");
+  if ((method.clientStreaming || method.serverStreaming) && method.http !== undefined) {
+    push("(rony.rpc).http", "a streaming rpc cannot have a REST route; server streams are served by the RPC endpoint (docs/streams.md)", method.http.source);
   }
   if (method.pattern !== "" && !method.pattern.split(",").every((p) => patternPart.test(p))) {
     push("(rony.rpc).pattern", `"${method.pattern}" must be key:value pairs joined by "," (e.g. "cmd:sum")`);

@@ -61,6 +61,8 @@ function printService(out: GeneratedFile, sink: FileSink, service: ServiceIR): v
     out.print(`  timeoutMs: ${m.timeoutMs},`);
     out.print(`  pattern: ${quote(m.pattern)},`);
     out.print(`  http: ${httpLiteral(m)},`);
+    const kind = streamKind(m);
+    if (kind !== undefined) out.print(`  streaming: ${quote(kind)},`);
     out.print("};");
     out.print();
   }
@@ -85,7 +87,12 @@ function printService(out: GeneratedFile, sink: FileSink, service: ServiceIR): v
   out.print();
   out.print(`/** Wires an implementation of ${s}Server into a dispatcher (the edge server, a test harness). */`);
   out.print(`export function ${out.declare(`register${s}`)}<Ctx extends `, rt("CallContext"), ">(server: ", rt("HandlerRegistry"), `<Ctx>, impl: ${s}Server<Ctx>): void {`);
-  for (const m of service.methods) out.print(`  server.add(${descriptorName(m)}, (input, ctx) => impl.${m.localName}(input, ctx));`);
+  for (const m of service.methods) {
+    const kind = streamKind(m);
+    if (kind === undefined) out.print(`  server.add(${descriptorName(m)}, (input, ctx) => impl.${m.localName}(input, ctx));`);
+    else if (kind === "server") out.print(`  server.addStream(${descriptorName(m)}, { server: (input, ctx) => impl.${m.localName}(input, ctx) });`);
+    else out.print(`  server.addStream(${descriptorName(m)}, { ${kind}: (inputs, ctx) => impl.${m.localName}(inputs, ctx) });`);
+  }
   out.print("}");
   out.print();
 
@@ -101,7 +108,10 @@ function printServerInterface(out: GeneratedFile, service: ServiceIR, rt: Symbol
   out.print(`export interface ${out.declare(`${s}Server`)}<Ctx extends `, rt("CallContext"), " = ", rt("CallContext"), "> {");
   for (const m of service.methods) {
     for (const line of docLines(m.comment, "  ")) out.print(line);
-    out.print(`  ${m.localName}(input: `, type(m, "input"), ", ctx: Ctx): Promise<", type(m, "output"), ">;");
+    const kind = streamKind(m);
+    const input = kind === "client" || kind === "bidi" ? ["inputs: AsyncIterable<", type(m, "input"), ">"] : ["input: ", type(m, "input")];
+    const output = kind === "server" || kind === "bidi" ? "AsyncIterable<" : "Promise<";
+    out.print(`  ${m.localName}(`, ...input, ", ctx: Ctx): ", output, type(m, "output"), ">;");
   }
   out.print("}");
 }
@@ -118,12 +128,28 @@ function printClient(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, type:
   for (const m of service.methods.filter((x) => !x.internal)) {
     out.print();
     for (const line of docLines(m.comment, "  ")) out.print(line);
-    out.print(`  ${m.localName}(input: `, type(m, "input"), ", options?: ", rt("CallOptions"), "): Promise<", type(m, "output"), "> {");
-    out.print(`    return this.#transport.call(${s}_${m.name}, input, options);`);
+    const kind = streamKind(m);
+    if (kind === undefined) {
+      out.print(`  ${m.localName}(input: `, type(m, "input"), ", options?: ", rt("CallOptions"), "): Promise<", type(m, "output"), "> {");
+      out.print(`    return this.#transport.call(${s}_${m.name}, input, options);`);
+    } else if (kind === "server") {
+      out.print(`  ${m.localName}(input: `, type(m, "input"), ", options?: ", rt("CallOptions"), "): AsyncIterable<", type(m, "output"), "> {");
+      out.print("    return ", rt("serverStream", false), `(this.#transport, ${s}_${m.name}, input, options);`);
+    } else {
+      const returns = kind === "client" ? "Promise<" : "AsyncIterable<";
+      const inputs = ["inputs: AsyncIterable<", type(m, "input"), "> | Iterable<", type(m, "input"), ">"];
+      out.print(`  ${m.localName}(`, ...inputs, ", options?: ", rt("CallOptions"), "): ", returns, type(m, "output"), "> {");
+      out.print("    return ", rt(kind === "client" ? "clientStream" : "bidiStream", false), `(this.#transport, ${s}_${m.name}, inputs, options);`);
+    }
     out.print("  }");
   }
   out.print("}");
   out.print();
+}
+
+function streamKind(m: MethodIR): "server" | "client" | "bidi" | undefined {
+  if (m.clientStreaming) return m.serverStreaming ? "bidi" : "client";
+  return m.serverStreaming ? "server" : undefined;
 }
 
 function httpLiteral(m: MethodIR): string {

@@ -1,5 +1,5 @@
 // Routes calls to handlers by constructor id and runs the middleware chain around them.
-import { ErrorCode, RonyError, type AnyMethod, type Handler, type HandlerRegistry, type MethodDescriptor } from "../rpc/index.js";
+import { ErrorCode, RonyError, type AnyMethod, type Handler, type HandlerRegistry, type MethodDescriptor, type StreamHandlers } from "../rpc/index.js";
 import { EdgeContext } from "./context.js";
 import type { Middleware } from "./middleware.js";
 
@@ -15,20 +15,30 @@ export interface Route<Auth = unknown> {
   builtFor: number;
 }
 
+/**
+ * One registered streaming rpc. Kept apart from the unary routes so a unary frame's lookup is
+ * unchanged; a frame whose constructor is no unary route is checked against these next.
+ */
+export interface StreamRoute<Auth = unknown> {
+  readonly method: AnyMethod;
+  readonly handlers: StreamHandlers<unknown, unknown, EdgeContext<Auth>>;
+  /** The rpc's own middleware; its `before` hooks run when the stream opens. */
+  readonly own: Middleware<Auth>[];
+}
+
 /** Told about every exception a handler or middleware threw that was not a RonyError. */
 export type ErrorReporter = (error: unknown, ctx: EdgeContext<never>) => void;
 
 export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<Auth>> {
   readonly #byId = new Map<number, Route<Auth>>();
   readonly #byName = new Map<string, Route<Auth>>();
+  readonly #streams = new Map<number, StreamRoute<Auth>>();
   readonly #global: Middleware<Auth>[] = [];
   #version = 0;
   onError: ErrorReporter = defaultReporter;
 
   add<I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, EdgeContext<Auth>>, middleware: readonly Middleware<Auth>[] = []): void {
-    if (this.#byId.has(method.constructorId)) {
-      throw new Error(`rpc ${method.service}.${method.name} is registered twice`);
-    }
+    this.#claim(method, false);
     const route: Route<Auth> = {
       method,
       handler: handler as Handler<unknown, unknown, EdgeContext<Auth>>,
@@ -39,6 +49,29 @@ export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     };
     this.#byId.set(method.constructorId, route);
     this.#byName.set(`${method.service}.${method.name}`, route);
+  }
+
+  addStream<I, O>(method: MethodDescriptor<I, O>, handlers: StreamHandlers<I, O, EdgeContext<Auth>>, middleware: readonly Middleware<Auth>[] = []): void {
+    this.#claim(method, true);
+    this.#streams.set(method.constructorId, { method, handlers: handlers as StreamHandlers<unknown, unknown, EdgeContext<Auth>>, own: [...middleware] });
+  }
+
+  #claim(method: AnyMethod, streams: boolean): void {
+    if (this.#byId.has(method.constructorId) || this.#streams.has(method.constructorId)) {
+      throw new Error(`rpc ${method.service}.${method.name} is registered twice`);
+    }
+    if ((method.streaming !== undefined) !== streams) {
+      throw new Error(`rpc ${method.service}.${method.name} ${streams ? "does not stream: register it with add()" : "streams: register it with addStream()"}`);
+    }
+  }
+
+  streamRoute(constructorId: number): StreamRoute<Auth> | undefined {
+    return this.#streams.get(constructorId);
+  }
+
+  /** The `before` hooks a stream runs when it opens: global middleware, then the rpc's own. */
+  streamHooks(route: StreamRoute<Auth>): Hook<Auth>[] {
+    return [...this.#global, ...route.own].flatMap((m) => (m.before ? [m.before.bind(m)] : []));
   }
 
   /** Global middleware, for every rpc. */

@@ -1,7 +1,7 @@
 // The edge: one uWebSockets.js app serving the WebSocket gateway, the HTTP RPC endpoint and the
 // REST routes over one Dispatcher.
 import uWS from "uWebSockets.js";
-import type { Handler, HandlerRegistry, MethodDescriptor } from "../rpc/index.js";
+import type { Handler, HandlerRegistry, MethodDescriptor, StreamHandlers } from "../rpc/index.js";
 import { CallGate } from "./call-gate.js";
 import type { EdgeConnection } from "./connection.js";
 import type { EdgeContext } from "./context.js";
@@ -37,6 +37,10 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
 
   add<I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, EdgeContext<Auth>>, middleware?: readonly Middleware<Auth>[]): void {
     this.dispatcher.add(method, handler, middleware);
+  }
+
+  addStream<I, O>(method: MethodDescriptor<I, O>, handlers: StreamHandlers<I, O, EdgeContext<Auth>>, middleware?: readonly Middleware<Auth>[]): void {
+    this.dispatcher.addStream(method, handlers, middleware);
   }
 
   use(middleware: Middleware<Auth>): this {

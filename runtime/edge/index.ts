@@ -1,6 +1,6 @@
 // The edge runtime (Node only): uWebSockets.js gateways over a dispatcher.
 export { EdgeServer } from "./edge-server.js";
-export { Dispatcher, type ErrorReporter, type Route } from "./dispatcher.js";
+export { Dispatcher, type ErrorReporter, type Route, type StreamRoute } from "./dispatcher.js";
 export { EdgeContext, type Via } from "./context.js";
 export { EdgeConnection } from "./connection.js";
 export type { Middleware } from "./middleware.js";

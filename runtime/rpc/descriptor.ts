@@ -46,7 +46,12 @@ export interface MethodDescriptor<I, O> {
   /** Full go-nano pattern ("role:math,cmd:sum"), or "" when none. */
   readonly pattern: string;
   readonly http: HttpBinding | undefined;
+  /** Set on streaming rpcs only (docs/streams.md); unary descriptors leave it out. */
+  readonly streaming?: StreamKind;
 }
+
+/** server: one input, many outputs; client: many inputs, one output; bidi: many both ways. */
+export type StreamKind = "server" | "client" | "bidi";
 
 // Handlers and clients see methods through this erased type; the generic parameters come back
 // at the typed edges (generated clients, register<Service>).

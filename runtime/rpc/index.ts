@@ -1,8 +1,9 @@
 // The contract between generated code and the runtime. Browser-safe: no Node built-ins.
-export type { AnyMethod, HttpBinding, HttpRoute, HttpVerb, MessageCodec, MethodDescriptor, ServiceDescriptor } from "./descriptor.js";
+export type { AnyMethod, HttpBinding, HttpRoute, HttpVerb, MessageCodec, MethodDescriptor, ServiceDescriptor, StreamKind } from "./descriptor.js";
 export { ErrorCode, RonyError, httpStatusOf } from "./errors.js";
-export type { CallOptions, Transport } from "./transport.js";
-export type { CallContext, Handler, HandlerRegistry } from "./handler.js";
+export type { CallOptions, StreamInputs, Transport } from "./transport.js";
+export type { CallContext, Handler, HandlerRegistry, StreamHandlers } from "./handler.js";
+export { bidiStream, clientStream, serverStream } from "./stream-calls.js";
 export { CONTAINER_ID, REDIRECT_ID, RPC_ERROR_ID } from "./constructor-ids.js";
 export { NO_HEADERS, decodeContainer, decodeEnvelope, encodeContainer, encodeEnvelope, encodeReply, type Envelope } from "./envelope-codec.js";
 export { asRonyError, decodeRpcError, encodeRpcError, rpcErrorFromJson, rpcErrorToJson, type RpcErrorJson } from "./rpc-error-codec.js";
