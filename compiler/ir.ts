@@ -75,7 +75,7 @@ export interface MethodIR {
   readonly readOnly: boolean;
   readonly followerOk: boolean;
   readonly timeoutMs: number;
-  /** Full pattern: the service prefix and the rpc's pattern joined by ",". */
+  /** Full pattern: the service prefix and the rpc's pattern joined by ","; "" when the rpc has no pattern of its own. */
   readonly pattern: string;
   readonly http: HttpBindingIR | undefined;
   readonly comment: string;

@@ -228,7 +228,9 @@ export class RequestReader {
       readOnly: opts?.readOnly ?? false,
       followerOk: opts?.followerOk ?? false,
       timeoutMs: opts?.timeoutMs ?? 0,
-      pattern: [patternPrefix, rpcPattern].filter((p) => p !== "").join(","),
+      // An rpc without its own pattern is not routable by pattern: the prefix alone would route
+      // "role:echo" to whichever such rpc came first.
+      pattern: rpcPattern === "" ? "" : [patternPrefix, rpcPattern].filter((p) => p !== "").join(","),
       http: opts?.http === undefined ? undefined : this.http(desc, opts.http),
       comment: leadingComment(desc),
       source: sourceOf(desc),

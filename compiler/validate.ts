@@ -3,12 +3,12 @@ import { formatConstructorId } from "./constructor-id.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { isReservedWord } from "./naming.js";
 import type { MessageIR, MethodIR, SchemaIR, ServiceIR } from "./ir.js";
-
-const patternPart = /^[A-Za-z0-9_.-]+:[A-Za-z0-9_.*-]+$/;
+import { canonicalPatternText, patternProblem } from "./pattern-syntax.js";
 
 export function validate(schema: SchemaIR): Diagnostic[] {
   const out: Diagnostic[] = [];
   const routes = new Map<string, MethodIR>();
+  const patterns = new Map<string, MethodIR>();
   const ids = new Map<number, { name: string; source: MessageIR["source"] }>();
 
   const claimId = (id: number, name: string, source: MessageIR["source"], element: string) => {
@@ -36,6 +36,16 @@ export function validate(schema: SchemaIR): Diagnostic[] {
         claimId(method.constructorId, method.fullName, method.source, element);
         for (const msg of [method.input, method.output]) claimId(msg.constructorId, msg.fullName, msg.source, `message ${msg.fullName}`);
         checkMethod(service, method, out);
+        if (method.pattern !== "" && patternProblem(method.pattern) === undefined) {
+          const key = canonicalPatternText(method.pattern);
+          const other = patterns.get(key);
+          if (other !== undefined) {
+            out.push({ ...method.source, element, option: "(rony.rpc).pattern",
+              message: `"${method.pattern}" is already the pattern of ${other.fullName}; a call could not tell them apart` });
+          } else {
+            patterns.set(key, method);
+          }
+        }
         if (method.http !== undefined) {
           const key = `${method.http.method} ${method.http.path.replace(/\{[^}]*\}/g, "{}")}`;
           const other = routes.get(key);
@@ -54,9 +64,10 @@ export function validate(schema: SchemaIR): Diagnostic[] {
 
 function checkService(service: ServiceIR, out: Diagnostic[]): void {
   const element = `service ${service.fullName}`;
-  if (service.patternPrefix !== "" && !service.patternPrefix.split(",").every((p) => patternPart.test(p))) {
+  const prefixProblem = service.patternPrefix === "" ? undefined : patternProblem(service.patternPrefix);
+  if (prefixProblem !== undefined) {
     out.push({ ...service.source, element, option: "(rony.service).pattern_prefix",
-      message: `"${service.patternPrefix}" must be key:value pairs joined by "," (e.g. "role:math")` });
+      message: `"${service.patternPrefix}" must be key:value pairs joined by "," (e.g. "role:math"): ${prefixProblem}` });
   }
   if (service.replication === "sharded") {
     if (service.shardKey === "") {
@@ -78,8 +89,9 @@ function checkMethod(service: ServiceIR, method: MethodIR, out: Diagnostic[]): v
   if ((method.clientStreaming || method.serverStreaming) && method.http !== undefined) {
     push("(rony.rpc).http", "a streaming rpc cannot have a REST route; server streams are served by the RPC endpoint (docs/streams.md)", method.http.source);
   }
-  if (method.pattern !== "" && !method.pattern.split(",").every((p) => patternPart.test(p))) {
-    push("(rony.rpc).pattern", `"${method.pattern}" must be key:value pairs joined by "," (e.g. "cmd:sum")`);
+  const problem = method.pattern === "" ? undefined : patternProblem(method.pattern);
+  if (problem !== undefined) {
+    push("(rony.rpc).pattern", `"${method.pattern}" must be key:value pairs joined by "," (e.g. "cmd:sum"): ${problem}`);
   }
   if (method.followerOk && !method.readOnly) push("(rony.rpc).follower_ok", "needs read_only: true (a follower may only serve reads)");
   if (service.replication === "none" && method.followerOk) {

@@ -47,7 +47,7 @@ const Echo_Ping: MethodDescriptor<PingRequest, Pong> = {
   readOnly: false,
   followerOk: false,
   timeoutMs: 0,
-  pattern: "role:echo",
+  pattern: "",
   http: undefined,
 };
 

@@ -22,6 +22,12 @@ describe("service plugin", () => {
     expect(out).toContain('pattern: "role:math,cmd:sum",');
   });
 
+  it("gives an rpc without a pattern of its own no pattern, not the service's prefix", () => {
+    const out = generated('service S { option (rony.service) = { pattern_prefix: "role:math" }; rpc Sum(M) returns (M) { option (rony.rpc) = { pattern: "cmd:sum" }; } rpc Other(M) returns (M); }');
+    expect(out).toContain('pattern: "role:math,cmd:sum",');
+    expect(out).toContain('pattern: "",');
+  });
+
   it("leaves internal rpcs out of the client but in the server interface", () => {
     const out = generated("service S { rpc Open(M) returns (M); rpc Sync(M) returns (M) { option (rony.rpc) = { internal: true }; } }");
     expect(out).toContain("  sync(input: M, ctx: Ctx): Promise<M>;");
