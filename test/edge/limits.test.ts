@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { EdgeServer } from "rony-ts/runtime";
 import { ErrorCode, HttpTransport, RonyError, WebSocketTransport, RPC_ERROR_ID, decodeEnvelope, decodeRpcError, encodeEnvelope } from "rony-ts/runtime/client";
-import { EchoClient, EchoIds, EchoService as EchoDescriptor, registerEcho } from "../../generated/examples/echo.rony.js";
-import { EchoRequest, PingRequest, Pong } from "../../generated/examples/echo.js";
+import { EchoClient, EchoIds, EchoService as EchoDescriptor, MessageIds, registerEcho } from "../../generated/examples/echo.rony.js";
+import { EchoReply, EchoRequest, type PingRequest } from "../../generated/examples/echo.js";
 import { EchoService } from "../../demo/echo-service.js";
 import { deferred, start, startDemo, until } from "./harness.js";
 
@@ -118,6 +118,34 @@ describe("edge limits and refusals", () => {
     sock.close();
   });
 
+  it("closes a client that keeps sending while it reads no replies, once maxHeldFrames frames are held (1008)", async () => {
+    const closes: string[] = [];
+    const server = new EdgeServer({
+      host: "127.0.0.1",
+      limits: { sendHighWaterBytes: 64 * 1024, maxPayloadBytes: 128 * 1024, maxHeldFrames: 8 },
+      hooks: { onClose: (_conn, code, reason) => closes.push(`${code} ${reason}`) },
+    });
+    let served = 0;
+    registerEcho(server, {
+      say: async (input) => {
+        served++;
+        return { ...input, serverTime: 0n };
+      },
+      ping: async () => ({ nodeId: "" }),
+    });
+    const { wsUrl } = await start(server);
+    const sock = await open(wsUrl);
+    (sock as unknown as { _socket: { pause(): void } })._socket.pause();
+    const payload = EchoRequest.encode({ intValue: 1n, boolValue: true, text: "z".repeat(64 * 1024) }).finish();
+    const total = 600; // ~38 MiB of replies: the send buffer passes the high-water mark long before the last frame
+    for (let i = 1; i <= total; i++) sock.send(encodeEnvelope({ constructorId: EchoIds.Say, requestId: i, payload, headers: {} }));
+    await until(() => closes.length > 0, 20_000);
+    expect(closes).toEqual(["1008 not reading replies"]);
+    expect(served).toBeLessThan(total);
+    expect(server.connections.size).toBe(0);
+    sock.terminate();
+  }, 30_000);
+
   it("closes idle WebSockets after idleTimeoutSeconds", async () => {
     const { wsUrl } = await startDemo({ limits: { idleTimeoutSeconds: 8 } });
     const sock = new WebSocket(wsUrl, { autoPong: false });
@@ -152,10 +180,10 @@ describe("edge limits and refusals", () => {
     expect(await closed(refused)).toBe(1008);
     const accepted = new WebSocket(wsUrl, { headers: { authorization: "Bearer ok" } });
     await new Promise((r) => accepted.once("open", r));
-    accepted.send(encodeEnvelope({ constructorId: EchoIds.Ping, requestId: 1, payload: PingRequest.encode({}).finish(), headers: {} }));
-    const reply = await new Promise<Uint8Array>((r) => accepted.once("message", (d: Buffer) => r(new Uint8Array(d))));
-    expect(decodeEnvelope(reply).constructorId).toBe(RPC_ERROR_ID);
-    expect(Pong).toBeDefined();
+    accepted.send(encodeEnvelope({ constructorId: EchoIds.Say, requestId: 1, payload: EchoRequest.encode({ intValue: 5n, boolValue: true, text: "in" }).finish(), headers: {} }));
+    const reply = decodeEnvelope(await new Promise<Uint8Array>((r) => accepted.once("message", (d: Buffer) => r(new Uint8Array(d)))));
+    expect(reply.constructorId).toBe(MessageIds.EchoReply);
+    expect(EchoReply.decode(reply.payload).text).toBe("in");
     accepted.close();
   });
 });
