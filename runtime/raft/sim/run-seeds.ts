@@ -5,6 +5,8 @@ import { runSeed } from "./simulation.js";
 
 export interface SeedSummary {
   seeds: number[];
+  /** Seeds whose simulation ran (processed at least one event). */
+  ran: number;
   failures: SimResult[];
   totals: Record<string, number>;
   ms: number;
@@ -23,16 +25,32 @@ export const seedsFor = (parity: 0 | 1): number[] => {
   return seeds;
 };
 
+/**
+ * How many seeds of this parity the environment asks for: 1000 each by default (2000 in all),
+ * RAFT_SEEDS / 2 in the long mode, one or none for a RAFT_SEED replay. Counted from the settings
+ * alone, so a test can hold the run to what it claims.
+ */
+export const claimedSeedCount = (parity: 0 | 1): number => {
+  const one = process.env["RAFT_SEED"];
+  if (one !== undefined && one !== "") return Number(one) % 2 === parity ? 1 : 0;
+  const total = Number(process.env["RAFT_SEEDS"] ?? 2000);
+  const start = Number(process.env["RAFT_SEED_START"] ?? 1);
+  // [start, start + total) holds ceil(total / 2) numbers of start's parity and floor(total / 2) of the other.
+  return start % 2 === parity ? Math.ceil(total / 2) : Math.floor(total / 2);
+};
+
 export const runSeeds = (seeds: number[]): SeedSummary => {
   const t0 = performance.now();
   const failures: SimResult[] = [];
   const totals: Record<string, number> = {};
+  let ran = 0;
   for (const seed of seeds) {
     const r = runSeed(seed);
+    if (r.stats.events > 0) ran++;
     for (const [k, v] of Object.entries(r.stats)) totals[k] = (totals[k] ?? 0) + v;
     if (r.violations.length > 0) failures.push(r);
   }
-  return { seeds, failures, totals, ms: performance.now() - t0 };
+  return { seeds, ran, failures, totals, ms: performance.now() - t0 };
 };
 
 export const report = (label: string, s: SeedSummary): string => {
