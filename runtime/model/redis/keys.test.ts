@@ -13,6 +13,10 @@ describe("parseClaim", () => {
     expect(parseClaim("app:session:{7}:r:7:1700:t1\n1732530000123")).toEqual({ owner: "app:session:{7}:r:7:1700:t1", at: 1732530000123 });
   });
 
+  it("reads the time of a sharded claim's token, <ms>.<nonce>", () => {
+    expect(parseClaim("app:session:{7}:r:7:1700:t1\n1732530000123.9f3a01c2k")).toEqual({ owner: "app:session:{7}:r:7:1700:t1", at: 1732530000123 });
+  });
+
   it("reads a bare record key (no time) as a claim from time 0", () => {
     expect(parseClaim("app:session:{7}:r:7:1700:t1")).toEqual({ owner: "app:session:{7}:r:7:1700:t1", at: 0 });
   });

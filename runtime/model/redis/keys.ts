@@ -4,7 +4,8 @@
 //   <prefix><table>:{<shard>}:p:<partition>             zset: the partition's records in key order
 //   <prefix><table>:{<shard>}:i:<index>:<values>        zset: the shard's records with a non-unique value
 //   <prefix><table>:d:<index>:{<values>}                set: shard tags that hold records with that value
-//   <prefix><table>:u:<index>:{<values>}                string: "<record key>\n<claim ms>", the owner of a unique value
+//   <prefix><table>:u:<index>:{<values>}                string: "<record key>\n<token>", the owner of a unique value
+//                                                       (token: "<claim ms>", on shards "<claim ms>.<nonce>")
 //
 // Every key of a record carries the record's shard key as its `{hash tag}` (as runtime/redis's
 // shardedKey() builds it), so one script on one node or slot writes a record with all of them.
@@ -63,10 +64,15 @@ export function claimOwner(claim: string): string {
   return newline < 0 ? claim : claim.slice(0, newline);
 }
 
-/** The owner record key and the time of a claim value "<record key>\n<ms>" (a bare key: time 0). */
+/**
+ * The owner record key and the time of a claim value "<record key>\n<ms>" or
+ * "<record key>\n<ms>.<nonce>" (a bare key, or no readable time: time 0).
+ */
 export function parseClaim(claim: string): { owner: string; at: number } {
   const newline = claim.lastIndexOf("\n");
-  return newline < 0 ? { owner: claim, at: 0 } : { owner: claim.slice(0, newline), at: Number(claim.slice(newline + 1)) };
+  if (newline < 0) return { owner: claim, at: 0 };
+  const at = Number.parseInt(claim.slice(newline + 1), 10);
+  return { owner: claim.slice(0, newline), at: Number.isNaN(at) ? 0 : at };
 }
 
 export class RedisKeys {

@@ -1,10 +1,12 @@
 // The Lua scripts of the Redis model back-end. `x` in a record hash lists the index keys the
 // record holds, one per line: "u<claim key>" or "i<zset key>". A claim's value is
-// "<record key>\n<ms when claimed, by the claiming client's clock>".
+// "<record key>\n<token>": on one server the token is the ms when claimed; on shards it is
+// "<ms>.<nonce>", unique per claiming write, and the record's `t` field lists the tokens of its
+// claims, one per line, in the order of the "u" lines of `x` (see claims.ts for why).
 
-/** The record key in a claim value "<record key>\n<ms>". */
+/** The record key in a claim value "<record key>\n<token>" (record keys hold no line break). */
 const OWNER_OF = `
-local function ownerOf(claim) return string.match(claim, '^(.*)\\n%d+$') or claim end
+local function ownerOf(claim) return string.match(claim, '^(.*)\\n') or claim end
 `;
 
 /**
@@ -27,7 +29,7 @@ if redis.call('EXISTS', rec) == 1 then return 'exists:primary key' end
 for i = 3, ${2 + claims} do
   local claim = redis.call('SET', KEYS[i], ARGV[5], 'NX', 'GET')
   if claim then
-    local held = redis.call('HGET', string.match(claim, '^(.*)\\n%d+$') or claim, 'x')
+    local held = redis.call('HGET', string.match(claim, '^(.*)\\n') or claim, 'x')
     if held and string.find('\\n' .. held, '\\nu' .. KEYS[i] .. '\\n', 1, true) then
       for j = 3, i - 1 do redis.call('DEL', KEYS[j]) end
       return 'exists:' .. KEYS[i]
@@ -136,9 +138,10 @@ return 'ok'
 
 /**
  * On the node of a unique value, when a plain SET NX GET found it taken: refresh a claim this
- * record already owns (so a concurrent take-over of it fails), or replace `ARGV[2]`, a stale
- * claim the caller has verified. KEYS: claim. ARGV: record key, stale claim or "", new value.
- * Returns {"new"} (it was free or stale), {"refreshed"} or {"taken", current claim}.
+ * record already owns with this write's token (so a concurrent take-over of it fails, and so
+ * does the release of the token it replaces), or replace `ARGV[2]`, a stale claim the caller has
+ * verified. KEYS: claim. ARGV: record key, stale claim or "", new value.
+ * Returns {"new"} (it was free or stale), {"refreshed", replaced claim} or {"taken", current claim}.
  */
 export const CLAIM = `${OWNER_OF}
 local current = redis.call('GET', KEYS[1])
@@ -148,23 +151,45 @@ if current == false or current == ARGV[2] then
 end
 if ownerOf(current) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[3])
-  return { 'refreshed' }
+  return { 'refreshed', current }
 end
 return { 'taken', current }
 `;
 
 /**
- * Frees a claim if it is still the one given (ARGV[2] = "exact") or still owned by the record
- * given (ARGV[2] = "owner"). KEYS: claim. ARGV: claim value or record key, mode. Returns 1 if freed.
+ * Frees a claim, or puts back the one it replaced: only if it is still exactly ARGV[1] (a claim
+ * value), or, with ARGV[1] a bare record key (from a record written before tokens), still owned
+ * by it. KEYS: claim. ARGV: claim value or record key, the value to put back or "" to delete.
+ * Returns 1 if changed.
  */
 export const RELEASE = `${OWNER_OF}
 local current = redis.call('GET', KEYS[1])
 if current == false then return 0 end
-if (ARGV[2] == 'exact' and current == ARGV[1]) or (ARGV[2] == 'owner' and ownerOf(current) == ARGV[1]) then
-  redis.call('DEL', KEYS[1])
-  return 1
+if current ~= ARGV[1] and not (string.find(ARGV[1], '\\n', 1, true) == nil and ownerOf(current) == ARGV[1]) then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2]) end
+return 1
+`;
+
+/**
+ * The claims an old `x` lists that `keep` lacks, each with its token from the old `t` (the
+ * n-th "u" line goes with the n-th token), appended to `out` as key, token pairs.
+ */
+const DROPPED = `
+local function dropped(old, tokens, keep, out)
+  local t = {}
+  for token in string.gmatch(tokens or '', '([^\\n]*)\\n') do t[#t + 1] = token end
+  local n = 0
+  for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
+    if kind == 'u' then
+      n = n + 1
+      if not keep[key] then
+        out[#out + 1] = key
+        out[#out + 1] = t[n] or ''
+      end
+    end
+  end
+  return out
 end
-return 0
 `;
 
 /** Whether the old `x` (ARGV[n]) names a zset this script was not given in KEYS, from KEYS[first]. */
@@ -181,14 +206,15 @@ end
 
 /**
  * On the record's node: write one record with its partition entry and its index zsets (every
- * key shares the record's tag). Claims were made before; the unique keys the record no longer
- * holds are returned for the caller to free. Old zsets must be declared: when the stored `x`
- * names one the caller did not pass, the script changes nothing and returns it to retry with.
+ * key shares the record's tag). Claims were made before; the record stores their tokens in `t`,
+ * and the claims it no longer holds are returned, each with the token the record held it by,
+ * for the caller to free. Old zsets must be declared: when the stored `x` names one the caller
+ * did not pass, the script changes nothing and returns it to retry with.
  * KEYS: record, partition, zsets to hold…, zsets of the old `x`…
- * ARGV: mode, body, member, held, #zsets to hold.
- * Returns {"ok", dropped claim keys…} | {"exists"} | {"missing"} | {"retry", old x}.
+ * ARGV: mode, body, member, held, #zsets to hold, tokens.
+ * Returns {"ok", dropped claim key, its token, …} | {"exists"} | {"missing"} | {"retry", old x}.
  */
-export const RECORD_WRITE = `${UNDECLARED}
+export const RECORD_WRITE = `${UNDECLARED}${DROPPED}
 local rec, mode, member, held, ni = KEYS[1], ARGV[1], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local exists = redis.call('EXISTS', rec) == 1
 if exists then
@@ -196,7 +222,7 @@ if exists then
 elseif mode == 'update' then
   return { 'missing' }
 end
-local dropped = { 'ok' }
+local out = { 'ok' }
 if exists then
   local old = redis.call('HGET', rec, 'x') or ''
   if old ~= held then
@@ -204,21 +230,20 @@ if exists then
     for _, key in string.gmatch(held, '(%a)([^\\n]+)\\n') do keep[key] = true end
     if undeclared(old, keep, 3) then return { 'retry', old } end
     for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
-      if not keep[key] then
-        if kind == 'u' then dropped[#dropped + 1] = key else redis.call('ZREM', key, member) end
-      end
+      if kind == 'i' and not keep[key] then redis.call('ZREM', key, member) end
     end
+    dropped(old, redis.call('HGET', rec, 't'), keep, out)
   end
 end
 for i = 3, 2 + ni do redis.call('ZADD', KEYS[i], 0, member) end
-redis.call('HSET', rec, 'd', ARGV[2], 'x', held)
+redis.call('HSET', rec, 'd', ARGV[2], 'x', held, 't', ARGV[6])
 redis.call('ZADD', KEYS[2], 0, member)
-return dropped
+return out
 `;
 
 /**
  * On one tag's node: insert records of that tag, all or nothing (claims were made before).
- * KEYS: per record: record, partition, zsets…  ARGV: per record: #zsets, body, member, held.
+ * KEYS: per record: record, partition, zsets…  ARGV: per record: #zsets, body, member, held, tokens.
  * Returns "ok" or "exists".
  */
 export const RECORD_INSERT_MANY = `
@@ -226,16 +251,16 @@ local records = {}
 local k, a = 1, 1
 while a <= #ARGV do
   local ni = tonumber(ARGV[a])
-  local r = { rec = KEYS[k], part = KEYS[k + 1], body = ARGV[a + 1], member = ARGV[a + 2], held = ARGV[a + 3], i = {} }
+  local r = { rec = KEYS[k], part = KEYS[k + 1], body = ARGV[a + 1], member = ARGV[a + 2], held = ARGV[a + 3], tokens = ARGV[a + 4], i = {} }
   for j = 1, ni do r.i[j] = KEYS[k + 1 + j] end
   k = k + 2 + ni
-  a = a + 4
+  a = a + 5
   if redis.call('EXISTS', r.rec) == 1 then return 'exists' end
   records[#records + 1] = r
 end
 for _, r in ipairs(records) do
   for _, key in ipairs(r.i) do redis.call('ZADD', key, 0, r.member) end
-  redis.call('HSET', r.rec, 'd', r.body, 'x', r.held)
+  redis.call('HSET', r.rec, 'd', r.body, 'x', r.held, 't', r.tokens)
   redis.call('ZADD', r.part, 0, r.member)
 end
 return 'ok'
@@ -243,12 +268,12 @@ return 'ok'
 
 /**
  * Deletes a record with its partition entry and index zset entries. With ARGV[2] = "one-node"
- * it also frees its claims; otherwise it returns them for the caller to free, and returns
- * {"retry", x} when `x` names a zset not declared in KEYS.
+ * it also frees its claims; otherwise it returns them, each with its token, for the caller to
+ * free, and returns {"retry", x} when `x` names a zset not declared in KEYS.
  * KEYS: record, partition, the record's zsets…  ARGV: member, "one-node" | "".
- * Returns {"none"} | {"ok", claim keys…} | {"retry", x}.
+ * Returns {"none"} | {"ok", claim key, token, …} | {"retry", x}.
  */
-export const DELETE = `${OWNER_OF}${UNDECLARED}
+export const DELETE = `${OWNER_OF}${UNDECLARED}${DROPPED}
 local rec, member = KEYS[1], ARGV[1]
 if redis.call('EXISTS', rec) == 0 then return { 'none' } end
 local old = redis.call('HGET', rec, 'x') or ''
@@ -256,17 +281,14 @@ local oneNode = ARGV[2] == 'one-node'
 if not oneNode and undeclared(old, {}, 3) then return { 'retry', old } end
 local claims = { 'ok' }
 for kind, key in string.gmatch(old, '(%a)([^\\n]+)\\n') do
-  if kind == 'u' then
-    if oneNode then
-      local owner = redis.call('GET', key)
-      if owner and ownerOf(owner) == rec then redis.call('DEL', key) end
-    else
-      claims[#claims + 1] = key
-    end
-  else
+  if kind == 'i' then
     redis.call('ZREM', key, member)
+  elseif oneNode then
+    local owner = redis.call('GET', key)
+    if owner and ownerOf(owner) == rec then redis.call('DEL', key) end
   end
 end
+if not oneNode then dropped(old, redis.call('HGET', rec, 't'), {}, claims) end
 redis.call('DEL', rec)
 redis.call('ZREM', KEYS[2], member)
 return claims

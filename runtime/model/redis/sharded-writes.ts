@@ -6,7 +6,7 @@
 import { RedisRuntimeError } from "../../redis/errors.js";
 import { alreadyExists, internal } from "../errors.js";
 import type { KeyValue } from "../values.js";
-import { Claims, type Claimed } from "./claims.js";
+import { Claims, type Claimed, type Dropped } from "./claims.js";
 import type { RedisEntry as Entry } from "../descriptor.js";
 import type { ModelLayout } from "./layout.js";
 import type { RedisTarget } from "./redis-target.js";
@@ -35,17 +35,18 @@ export class ShardedWrites<T> implements Writes {
 
   async #write(mode: Mode, e: Entry): Promise<void> {
     const claimed = await this.#prepare([e]);
+    const tokens = tokensOf(claimed);
     const zsets = this.layout.zsetsOf(e);
     let old = "";
     for (let attempt = 0; attempt < TRIES; attempt++) {
       const stale = zsetsOf(old).filter((z) => !zsets.includes(z));
       const reply = (await this.#unlessFailed(claimed, () =>
-        this.target.eval(RECORD_WRITE, [e.rec, e.part, ...zsets, ...stale], [mode, e.body, e.member, e.held, zsets.length]))) as string[];
+        this.target.eval(RECORD_WRITE, [e.rec, e.part, ...zsets, ...stale], [mode, e.body, e.member, e.held, zsets.length, tokens]))) as string[];
       if (reply[0] === "retry") {
         old = reply[1] ?? "";
         continue;
       }
-      if (reply[0] === "ok") return this.#claims.release(e.rec, reply.slice(1));
+      if (reply[0] === "ok") return this.#claims.release(e.rec, droppedOf(reply));
       await this.#claims.free(claimed);
       throw writeFailed(this.layout.model.name, reply[0] ?? "", "primary key");
     }
@@ -62,13 +63,15 @@ export class ShardedWrites<T> implements Writes {
       }
     }
     const claimed = await this.#prepare(entries);
+    // #prepare claims entry by entry, each entry's keys in order.
+    const tokens = new Map(entries.map((e, i) => [e, tokensOf(claimed.slice(i * this.layout.claims, (i + 1) * this.layout.claims))]));
     const byTag = new Map<string, Entry[]>();
     for (const e of entries) byTag.set(e.tag, [...(byTag.get(e.tag) ?? []), e]);
     const groups = [...byTag.values()];
     // One script per tag, all tags at once; a tag that refuses undoes the tags that wrote.
     const results = await Promise.allSettled(groups.map((group) => {
       const keys = group.flatMap((e) => [e.rec, e.part, ...this.layout.zsetsOf(e)]);
-      const args = group.flatMap((e) => [this.layout.zsets, e.body, e.member, e.held]);
+      const args = group.flatMap((e) => [this.layout.zsets, e.body, e.member, e.held, tokens.get(e) ?? ""]);
       return this.target.eval(RECORD_INSERT_MANY, keys, args);
     }));
     if (results.every((r) => r.status === "fulfilled" && r.value === "ok")) return;
@@ -91,7 +94,7 @@ export class ShardedWrites<T> implements Writes {
         zsets = zsetsOf(reply[1] ?? "");
         continue;
       }
-      await this.#claims.release(rec, reply.slice(1));
+      await this.#claims.release(rec, droppedOf(reply));
       return true;
     }
     throw internal(this.layout.model.name, `record ${rec} kept changing under the delete; try again`);
@@ -129,6 +132,20 @@ export class ShardedWrites<T> implements Writes {
       throw error;
     }
   }
+}
+
+/** The record's `t` field: the tokens of its claims, one per line, in the order of its claim keys. */
+function tokensOf(claimed: readonly Claimed[]): string {
+  let t = "";
+  for (const c of claimed) t += `${c.token}\n`;
+  return t;
+}
+
+/** The key, token pairs after "ok" in a script's reply. */
+function droppedOf(reply: readonly string[]): Dropped[] {
+  const dropped: Dropped[] = [];
+  for (let i = 1; i + 1 < reply.length; i += 2) dropped.push({ key: reply[i] as string, token: reply[i + 1] as string });
+  return dropped;
 }
 
 /** The `i` lines of an `x` list: the zsets a record holds. */
