@@ -1,12 +1,15 @@
 // Encodes a reply envelope and its payload in one pass into one reused BinaryWriter: the
 // envelope header, then the output message written by its own (generated) encode into the same
-// writer, behind a length prefix. One allocation per reply: the finished frame.
+// writer, behind a length prefix. The finished frame is copied into a slab (byte-slab.ts): a
+// small Uint8Array of its own would make uWS allocate a backing store for it on send.
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { encodeReply, type MessageCodec } from "../rpc/index.js";
+import { ByteSlab } from "./byte-slab.js";
 
 export class ReplyEncoder {
   readonly #writer = new BinaryWriter();
   readonly #scratch = new Uint8Array(64 * 1024);
+  readonly #frames = new ByteSlab();
 
   /** Throws what the codec throws (an output that does not encode), leaving the writer clean. */
   encode<T>(constructorId: number, requestId: number, codec: MessageCodec<T>, output: T): Uint8Array {
@@ -23,10 +26,10 @@ export class ReplyEncoder {
     }
     if (written === w) {
       w.join();
-      return w.finish();
+      return this.#frames.copy(w.finish());
     }
     // A codec that ignores the writer argument: fall back to copying its bytes.
     w.finish();
-    return encodeReply(this.#scratch, constructorId, requestId, written.finish()).slice();
+    return this.#frames.copy(encodeReply(this.#scratch, constructorId, requestId, written.finish()));
   }
 }

@@ -1,12 +1,15 @@
 // The WebSocket gateway: binary envelopes (and JSON text frames) in, replies and pushes out.
 // One behavior object per app, per-socket state in user data, nothing allocated per message
-// but the frame copy (uWS neuters the message buffer when the callback returns).
+// but the frame copy (uWS neuters the message buffer when the callback returns), which goes
+// into a shared slab rather than an ArrayBuffer of its own.
 import type { HttpRequest, HttpResponse, WebSocket, WebSocketBehavior, us_socket_context_t } from "uWebSockets.js";
+import { ByteSlab } from "./byte-slab.js";
 import { EdgeConnection, type SocketData } from "./connection.js";
 import type { FrameHandler } from "./frame-handler.js";
 import type { EdgeHooks, EdgeLimits } from "./options.js";
 
 const textDecoder = new TextDecoder();
+const frameCopies = new ByteSlab();
 
 export interface WsGatewayState<Auth> {
   readonly connections: Map<number, EdgeConnection<Auth>>;
@@ -78,7 +81,7 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
         conn.close(1009, "message too big");
         return;
       }
-      const frame = isBinary ? new Uint8Array(message.slice(0)) : textDecoder.decode(message);
+      const frame = isBinary ? frameCopies.copy(new Uint8Array(message)) : textDecoder.decode(message);
       if (conn.held.length > 0 || (conn.sendBuffered && ws.getBufferedAmount() >= limits.sendHighWaterBytes)) {
         // The client is not reading its replies: stop serving it until the buffer drains.
         if (conn.held.length >= limits.maxHeldFrames) {
