@@ -2,6 +2,7 @@
 // processes) and etcd (Debian's /usr/bin/etcd), each on loopback ports with its own data dirs.
 import type { ChildProcess } from "node:child_process";
 import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, openSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -59,6 +60,7 @@ const killAll = async (procs: ChildProcess[]): Promise<void> => {
 };
 
 export const startRony = async (dataRoot: string, tickMs: number): Promise<Cluster> => {
+  const secret = randomBytes(32).toString("hex");
   const ids = [1, 2, 3];
   const raftPorts: Record<string, number> = {};
   const grpcPorts = new Map<number, number>();
@@ -72,7 +74,7 @@ export const startRony = async (dataRoot: string, tickMs: number): Promise<Clust
   const procs = ids.map((id) =>
     spawn(
       process.execPath,
-      ["--conditions=source", "--import", "tsx", entry, JSON.stringify({ id, dataDir: join(dataRoot, `rony${id}`), raftPorts, grpcPort: grpcPorts.get(id), httpPort: httpPorts.get(id), tickMs })],
+      ["--conditions=source", "--import", "tsx", entry, JSON.stringify({ id, dataDir: join(dataRoot, `rony${id}`), secret, raftPorts, grpcPort: grpcPorts.get(id), httpPort: httpPorts.get(id), tickMs })],
       { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
     ),
   );
@@ -81,8 +83,8 @@ export const startRony = async (dataRoot: string, tickMs: number): Promise<Clust
     await Promise.all(procs.map((p, i) => waitLine(p, "READY", `rony-ts node ${i + 1}`)));
     for (let i = 0; i < 400; i++) {
       for (const id of ids) {
-        const s = (await (await fetch(`http://127.0.0.1:${httpPorts.get(id)}/status`)).json()) as { state: number };
-        if (s.state === 2) return { name: "rony-ts", leaderPort: grpcPorts.get(id)!, pids: procs.map((p) => p.pid!), stop };
+        const s = (await (await fetch(`http://127.0.0.1:${httpPorts.get(id)}/status`)).json()) as { role: string };
+        if (s.role === "leader") return { name: "rony-ts", leaderPort: grpcPorts.get(id)!, pids: procs.map((p) => p.pid!), stop };
       }
       await sleep(25);
     }

@@ -15,6 +15,7 @@ import { kvMethods } from "./raft-etcd-api.js";
 interface Config {
   id: number;
   dataDir: string;
+  secret: string;
   raftPorts: Record<string, number>;
   grpcPort: number;
   httpPort: number;
@@ -23,7 +24,7 @@ interface Config {
 
 const cfg = JSON.parse(process.argv[2] ?? "{}") as Config;
 const peers = new Map<number, PeerAddress>(Object.entries(cfg.raftPorts).map(([id, port]) => [Number(id), { host: "127.0.0.1", port }]));
-const kv = await KvNode.start({ id: cfg.id, dataDir: cfg.dataDir, peers, bootstrap: [...peers.keys()], tickMs: cfg.tickMs });
+const kv = await KvNode.start({ id: cfg.id, dataDir: cfg.dataDir, secret: cfg.secret, peers, bootstrap: [...peers.keys()], tickMs: cfg.tickMs });
 await startKvHttpServer(kv, cfg.httpPort);
 const methods = kvMethods();
 

@@ -3,6 +3,7 @@
 // the killed server restarts from its disk and serves the same data.
 import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -53,7 +54,7 @@ const spawnNode = (id: number, cfg: object): Promise<ChildProcess> =>
   });
 
 interface Status {
-  state: number;
+  role: string;
   term: number;
   lead: number;
 }
@@ -62,13 +63,14 @@ describe("three processes on loopback", () => {
   it("survives kill -9 of the leader under load without losing an acknowledged write", async () => {
     dataRoot = await mkdtemp(join(tmpdir(), "raft-3proc-"));
     const ids = [1, 2, 3];
+    const secret = randomBytes(32).toString("hex");
     const raftPorts: Record<string, number> = {};
     const httpPorts = new Map<number, number>();
     for (const id of ids) {
       raftPorts[id] = await freePort();
       httpPorts.set(id, await freePort());
     }
-    const cfgOf = (id: number) => ({ id, dataDir: join(dataRoot, `n${id}`), raftPorts, httpPort: httpPorts.get(id)! });
+    const cfgOf = (id: number) => ({ id, dataDir: join(dataRoot, `n${id}`), secret, raftPorts, httpPort: httpPorts.get(id)! });
     await Promise.all(ids.map((id) => spawnNode(id, cfgOf(id))));
     const alive = new Set(ids);
     const url = (id: number, path: string) => `http://127.0.0.1:${httpPorts.get(id)}${path}`;
@@ -78,7 +80,7 @@ describe("three processes on loopback", () => {
         for (const id of alive) {
           try {
             const s = (await (await fetch(url(id, "/status"))).json()) as Status;
-            if (s.state === 2) return { id, term: s.term };
+            if (s.role === "leader") return { id, term: s.term };
           } catch {
             // down or starting
           }

@@ -9,12 +9,18 @@ export type RaftErrorCode =
   | "CONF_CHANGE_PENDING" // one membership change at a time
   | "NOT_LEADER" // the request must go to the leader
   | "LEADERSHIP_LOST" // the outcome of a proposal is unknown: retry with the same session
+  | "PROPOSAL_TIMEOUT" // a proposal was made but not seen applied by its deadline: outcome unknown, as above
   | "STEP_LOCAL_MSG" // a local message type arrived from the network
   | "STEP_PEER_NOT_FOUND" // a response from a node the leader does not track
   | "INVALID_CONFIG"
   | "INVALID_ARGUMENT"
   | "WAL_CORRUPT" // a checksum failed before the tail of the log
   | "DECODE" // a malformed frame or record
+  | "INVALID_MESSAGE" // a peer message that decodes but breaks the protocol's rules: its connection is closed
+  | "ENTRY_TOO_LARGE" // a proposal above maxEntryBytes, refused before it reaches the log
+  | "FRAME_TOO_LARGE" // a transport frame above maxFrameBytes
+  | "AUTH_FAILED" // a peer connection that did not prove knowledge of the cluster secret
+  | "IDLE_TIMEOUT" // a peer connection stalled in a handshake or in the middle of a frame
   | "STOPPED" // the node has been stopped
   | "TIMEOUT";
 
@@ -22,13 +28,17 @@ export class RaftError extends Error {
   override readonly name = "RaftError";
   constructor(
     readonly code: RaftErrorCode,
-    message: string,
+    /** The message without its code. */
+    readonly detail: string,
     /** For NOT_LEADER: the leader this node knows of, 0 if none. */
     readonly leader = 0,
   ) {
-    super(`${code}: ${message}`);
+    super(`${code}: ${detail}`);
   }
 }
 
 export const isRaftError = (e: unknown, code?: RaftErrorCode): e is RaftError =>
   e instanceof RaftError && (code === undefined || e.code === code);
+
+/** The proposal may or may not take effect: retry it with the same client session (thesis §6.3). */
+export const isOutcomeUnknown = (e: unknown): e is RaftError => isRaftError(e, "LEADERSHIP_LOST") || isRaftError(e, "PROPOSAL_TIMEOUT");

@@ -34,8 +34,12 @@ export class RawNode {
   }
 
   proposeConfChange(cc: ConfChange): void {
-    const data = encodeConfChange(cc);
-    this.raft.step(msg({ type: MT.Prop, from: this.raft.id, entries: [{ term: 0, index: 0, type: EntryType.ConfChange, data }] }));
+    this.proposeEntry(EntryType.ConfChange, encodeConfChange(cc));
+  }
+
+  /** Proposes an entry of either type whose data the application encoded (a ConfChange's may be wrapped). */
+  proposeEntry(type: EntryType, data: Uint8Array): void {
+    this.raft.step(msg({ type: MT.Prop, from: this.raft.id, entries: [{ term: 0, index: 0, type, data }] }));
   }
 
   /** Must be called when a committed ConfChange entry is applied. */

@@ -1,22 +1,11 @@
 // Three RaftNodes in one process over real TCP on loopback and real disks.
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { isRaftError } from "../core/errors.js";
+import { isOutcomeUnknown, isRaftError } from "../core/errors.js";
 import { ConfChangeType } from "../core/types.js";
-import { KvNode } from "../kv/kv-node.js";
-import type { PeerAddress } from "../transport/tcp-transport.js";
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+import type { KvNode } from "../kv/kv-node.js";
+import type { ExtraOptions, TestCluster } from "./test-cluster.js";
+import { eventually, leaderOf, sleep, startCluster as start } from "./test-cluster.js";
+import type { LeaderChange } from "./raft-node.js";
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,41 +13,13 @@ afterEach(async () => {
   cleanup = [];
 });
 
-const startCluster = async (n: number, extra: { snapshotEntries?: number; compactionMargin?: number } = {}, spare = 0) => {
-  const root = await mkdtemp(join(tmpdir(), "raft-node-"));
-  cleanup.push(() => rm(root, { recursive: true, force: true }));
-  const peers = new Map<number, PeerAddress>();
-  for (let id = 1; id <= n + spare; id++) peers.set(id, { host: "127.0.0.1", port: await freePort() });
-  const ids = [...peers.keys()].slice(0, n);
-  const start = (id: number) =>
-    KvNode.start({ id, dataDir: join(root, `n${id}`), peers: new Map(peers), bootstrap: ids.includes(id) ? ids : [], tickMs: 10, walSegmentBytes: 1024 * 1024, ...extra });
-  const nodes = new Map<number, KvNode>();
-  for (const id of ids) nodes.set(id, await start(id));
-  cleanup.push(async () => {
-    for (const k of nodes.values()) await k.stop();
-  });
-  return { nodes, start, ids };
+const startCluster = async (n: number, extra: ExtraOptions = {}, spare = 0): Promise<TestCluster> => {
+  const c = await start(n, extra, spare);
+  cleanup.push(() => c.stopAll());
+  return c;
 };
 
-const leaderOf = async (nodes: Map<number, KvNode>): Promise<KvNode> => {
-  for (let i = 0; i < 500; i++) {
-    for (const k of nodes.values()) if (k.raft.isLeader()) return k;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("no leader");
-};
-
-/** Retries what a client would retry: no leader known yet, leadership moving, a read not yet confirmed. */
-const eventually = async <T>(f: () => Promise<T>): Promise<T> => {
-  for (let i = 0; ; i++) {
-    try {
-      return await f();
-    } catch (e) {
-      if (i > 300 || !(isRaftError(e, "NOT_LEADER") || isRaftError(e, "TIMEOUT") || isRaftError(e, "LEADERSHIP_LOST"))) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-};
+const followerOf = (nodes: Map<number, KvNode>, l: KvNode): KvNode => [...nodes.values()].find((k) => k !== l)!;
 
 describe("RaftNode over TCP and disk", () => {
   it("elects a leader, replicates writes and serves linearizable reads on every node", async () => {
@@ -73,19 +34,51 @@ describe("RaftNode over TCP and disk", () => {
     expect(await l.get("k0")).toBe("v18");
   });
 
-  it("a follower refuses a proposal and names the leader", async () => {
+  it("a follower forwards proposals to the leader and resolves each once it is applied there", async () => {
     const { nodes } = await startCluster(3);
     const l = await leaderOf(nodes);
+    const f = followerOf(nodes, l);
+    // proposals from every member at once: each caller gets the result of its own entry
+    const puts = [...nodes.values()].flatMap((k) => Array.from({ length: 10 }, (_, i) => k.put(`c${k.raft.id}`, i + 1, `k${k.raft.id}-${i}`, `v${i}`)));
+    const results = await Promise.all(puts);
+    expect(new Set(results.map((r) => r.revision)).size).toBe(30);
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    await f.put("cf", 1, "mine", "x");
+    expect(await f.get("mine")).toBe("x");
+    expect(await l.get("k2-9")).toBe("v9");
+  });
+
+  it("a forwarded proposal that is not applied by its deadline fails with an outcome-unknown error", async () => {
+    const { nodes } = await startCluster(3);
+    const l = await leaderOf(nodes);
+    const f = followerOf(nodes, l);
+    await f.put("c", 1, "a", "1");
+    await l.stop(); // the follower still believes in it for an election timeout
+    const err = await f.raft.propose(new TextEncoder().encode("{}"), { timeoutMs: 30 }).catch((e: unknown) => e);
+    expect(isRaftError(err, "PROPOSAL_TIMEOUT")).toBe(true);
+    expect(isOutcomeUnknown(err)).toBe(true);
+  });
+
+  it("reports the leader, term and role, and every change of them", async () => {
+    const { nodes } = await startCluster(3);
+    const last = new Map<number, LeaderChange>();
+    for (const [id, k] of nodes) k.raft.onLeaderChange((c) => last.set(id, c));
+    const l = await leaderOf(nodes);
     await l.put("c", 1, "a", "1");
-    const f = [...nodes.values()].find((k) => k !== l)!;
-    let err: unknown;
-    try {
-      await f.put("c", 2, "a", "2");
-    } catch (e) {
-      err = e;
-    }
-    expect(isRaftError(err, "NOT_LEADER")).toBe(true);
-    expect((err as { leader: number }).leader).toBe(l.raft.id);
+    const f = followerOf(nodes, l);
+    const st = f.raft.status();
+    expect(st).toMatchObject({ id: f.raft.id, leaderId: l.raft.id, role: "follower", term: l.raft.status().term });
+    expect(st.appliedIndex).toBeLessThanOrEqual(st.commitIndex);
+    expect(l.raft.status().role).toBe("leader");
+    // move leadership: every node hears of the new leader
+    const target = f.raft.id;
+    l.raft.transferLeadership(target);
+    const heard = () => [...nodes.keys()].every((id) => last.get(id)?.leaderId === target);
+    for (let i = 0; i < 500 && !heard(); i++) await sleep(10);
+    const term = f.raft.status().term;
+    expect(Object.fromEntries(last)).toEqual(
+      Object.fromEntries([...nodes.keys()].map((id) => [id, { leaderId: target, term, role: id === target ? "leader" : "follower" }])),
+    );
   });
 
   it("recovers its state from disk after a restart, snapshots and compaction included", async () => {

@@ -10,19 +10,24 @@ import type { ConfChange, ConfState, Entry, Message, Ready } from "../core/index
 import {
   ConfChangeType,
   EntryType,
+  NONE,
   RaftError,
   RawNode,
   SnapshotStatus,
   StateType,
   decodeConfChange,
+  encodeConfChange,
   isRaftError,
   maySendBeforePersist,
   seededRandom,
 } from "../core/index.js";
 import { DiskStorage } from "../storage/disk-storage.js";
 import { DEFAULT_SEGMENT_BYTES } from "../storage/wal.js";
+import { DEFAULT_MAX_FRAME_BYTES } from "../transport/frame-decoder.js";
+import { secretBytes } from "../transport/handshake.js";
 import type { PeerAddress } from "../transport/tcp-transport.js";
 import { TcpTransport } from "../transport/tcp-transport.js";
+import { ProposalIds, unwrapProposal } from "./proposal-envelope.js";
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -54,10 +59,59 @@ export interface RaftNodeOptions {
   maxInflightMsgs?: number;
   /** Size WAL segments are preallocated to. */
   walSegmentBytes?: number;
+  /**
+   * The secret every member of the cluster shares (at least 16 bytes): each peer connection starts
+   * with a challenge–response proving both ends know it. Required when `peers` names another server.
+   */
+  secret?: string | Uint8Array;
+  /** Largest proposal (default 1 MiB); a larger one is refused with ENTRY_TOO_LARGE before it reaches the log. */
+  maxEntryBytes?: number;
+  /** Largest transport frame (default 64 MiB). A snapshot travels in one frame, so it must fit. */
+  maxFrameBytes?: number;
+  /** A peer connection stalled this long in its handshake or in the middle of a frame is closed (default 10 s). */
+  peerIdleTimeoutMs?: number;
+  /** Default deadline of propose() and proposeConfChange() (default 5 s). */
+  proposeTimeoutMs?: number;
+  /** Hears what the node survived (a refused connection or message). Default: console.warn. */
+  onError?: (e: RaftError) => void;
 }
 
-interface PendingProposal {
+type ResolvedOptions = Required<Omit<RaftNodeOptions, "secret">> & { secret: Buffer | undefined };
+
+export type RaftRole = "leader" | "follower" | "candidate" | "pre-candidate";
+
+const roleOf = (s: StateType): RaftRole =>
+  s === StateType.Leader ? "leader" : s === StateType.Candidate ? "candidate" : s === StateType.PreCandidate ? "pre-candidate" : "follower";
+
+export interface RaftNodeStatus {
+  id: number;
+  /** The leader this node knows of, 0 if none. */
+  leaderId: number;
   term: number;
+  role: RaftRole;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex: number;
+  snapshotIndex: number;
+  firstIndex: number;
+}
+
+export interface LeaderChange {
+  leaderId: number;
+  term: number;
+  role: RaftRole;
+}
+
+export interface ProposeOptions {
+  /** Fail with PROPOSAL_TIMEOUT (outcome unknown) if not applied here by then; default proposeTimeoutMs. */
+  timeoutMs?: number;
+}
+
+/** A proposal waiting to be applied here (etcd's wait registry), keyed by the id in its entry. */
+interface Waiter {
+  /** The leader it was handed to: if another leads before it applies, its outcome is unknown. */
+  leader: number;
+  deadline: number;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
 }
@@ -77,18 +131,20 @@ export class RaftNode {
   private scheduled = false;
   private running = false;
   private stopped = false;
-  private readonly proposals = new Map<number, PendingProposal>();
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly ids = new ProposalIds();
+  private readonly leaderListeners = new Set<(c: LeaderChange) => void>();
   private readonly reads = new Map<string, PendingRead>();
   private waitingReads: PendingRead[] = [];
   private readCounter = 0;
   private readonly readPrefix = randomBytes(8).toString("hex");
   private ticks = 0;
-  private readonly leaderWaiters: (() => void)[] = [];
+  private readonly leaderWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private lastLeader = 0;
   private fatal: Error | undefined;
 
   private constructor(
-    private readonly opts: Required<RaftNodeOptions>,
+    private readonly opts: ResolvedOptions,
     private readonly storage: DiskStorage,
   ) {
     this.id = opts.id;
@@ -109,25 +165,22 @@ export class RaftNode {
     const self = opts.peers.get(opts.id);
     if (!self) throw new RaftError("INVALID_CONFIG", `no address for node ${opts.id}`);
     const others = new Map([...opts.peers].filter(([id]) => id !== opts.id));
-    this.transport = new TcpTransport(opts.id, self, others, {
-      onMessage: (m) => this.onMessage(m),
-      onUnreachable: (peer) => this.safely(() => this.rn.reportUnreachable(peer)),
-      onSnapshotSent: (peer, ok) => this.safely(() => this.rn.reportSnapshot(peer, ok ? SnapshotStatus.Finish : SnapshotStatus.Failure)),
-    });
+    this.transport = new TcpTransport(
+      opts.id,
+      self,
+      others,
+      {
+        onMessage: (m) => this.onMessage(m),
+        onUnreachable: (peer) => this.safely(() => this.rn.reportUnreachable(peer)),
+        onSnapshotSent: (peer, ok) => this.safely(() => this.rn.reportSnapshot(peer, ok ? SnapshotStatus.Finish : SnapshotStatus.Failure)),
+        onPeerError: (e, remote) => opts.onError(new RaftError(e.code, `node ${opts.id}, connection ${remote}: ${e.detail}`)),
+      },
+      { secret: opts.secret, maxFrameBytes: opts.maxFrameBytes, idleTimeoutMs: opts.peerIdleTimeoutMs },
+    );
   }
 
   static async start(options: RaftNodeOptions): Promise<RaftNode> {
-    const opts: Required<RaftNodeOptions> = {
-      tickMs: 50,
-      electionTick: 10,
-      heartbeatTick: 1,
-      snapshotEntries: 10_000,
-      compactionMargin: 5_000,
-      maxSizePerMsg: 1024 * 1024,
-      maxInflightMsgs: 256,
-      walSegmentBytes: DEFAULT_SEGMENT_BYTES,
-      ...options,
-    };
+    const opts = resolveOptions(options);
     const storage = await DiskStorage.open(opts.dataDir, opts.bootstrap, { segmentBytes: opts.walSegmentBytes });
     const node = new RaftNode(opts, storage);
     await node.transport.start();
@@ -146,54 +199,91 @@ export class RaftNode {
     return this.rn.raft.lead;
   }
 
-  status(): ReturnType<RawNode["status"]> & { snapshotIndex: number; firstIndex: number } {
-    return { ...this.rn.status(), snapshotIndex: this.storage.snapshot().meta.index, firstIndex: this.storage.firstIndex() };
+  status(): RaftNodeStatus {
+    const s = this.rn.status();
+    return {
+      id: s.id,
+      leaderId: s.lead,
+      term: s.term,
+      role: roleOf(s.state),
+      commitIndex: s.commit,
+      appliedIndex: s.applied,
+      lastIndex: s.lastIndex,
+      snapshotIndex: this.storage.snapshot().meta.index,
+      firstIndex: this.storage.firstIndex(),
+    };
+  }
+
+  /** Calls listener whenever the known leader or this node's role changes; returns the unsubscribe. */
+  onLeaderChange(listener: (c: LeaderChange) => void): () => void {
+    this.leaderListeners.add(listener);
+    return () => this.leaderListeners.delete(listener);
   }
 
   /** Resolves once some leader is known (this node or another). */
   async waitForLeader(timeoutMs = 10_000): Promise<number> {
-    if (this.leader() !== 0) return this.leader();
+    if (this.leader() !== NONE) return this.leader();
+    this.checkUsable();
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new RaftError("TIMEOUT", "no leader elected")), timeoutMs);
-      this.leaderWaiters.push(() => {
-        clearTimeout(t);
-        resolve();
+      const t = setTimeout(() => reject(new RaftError("TIMEOUT", `node ${this.id} knows no leader after ${timeoutMs} ms`)), timeoutMs);
+      this.leaderWaiters.push({
+        resolve: () => {
+          clearTimeout(t);
+          resolve();
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
       });
     });
     return this.leader();
   }
 
   /**
-   * Replicates data and resolves with the state machine's result once applied here. Only the
-   * leader accepts (NOT_LEADER names the leader to retry at). LEADERSHIP_LOST means the outcome
-   * is unknown: retry with the same client session.
+   * Replicates data from any member (a follower forwards it to the leader) and resolves with the
+   * state machine's result once the entry is applied on this node. Typed failures: ENTRY_TOO_LARGE,
+   * TIMEOUT (no leader known by the deadline) and PROPOSAL_DROPPED (refused by the core, e.g. during
+   * a leadership transfer) mean it was not proposed; LEADERSHIP_LOST and PROPOSAL_TIMEOUT mean its
+   * outcome is unknown (isOutcomeUnknown): retry with the same client session.
    */
-  propose(data: Uint8Array): Promise<unknown> {
-    return this.proposeEntry(() => this.rn.propose(data));
+  propose(data: Uint8Array, options: ProposeOptions = {}): Promise<unknown> {
+    if (data.length > this.opts.maxEntryBytes)
+      return Promise.reject(new RaftError("ENTRY_TOO_LARGE", `a proposal of ${data.length} bytes exceeds maxEntryBytes ${this.opts.maxEntryBytes}`));
+    return this.submit(EntryType.Normal, data, options);
   }
 
-  proposeConfChange(cc: ConfChange): Promise<unknown> {
-    return this.proposeEntry(() => this.rn.proposeConfChange(cc));
+  /** A membership change, proposed from any member like propose(); resolves with the new ConfState. */
+  proposeConfChange(cc: ConfChange, options: ProposeOptions = {}): Promise<unknown> {
+    return this.submit(EntryType.ConfChange, encodeConfChange(cc), options);
   }
 
-  private proposeEntry(step: () => void): Promise<unknown> {
+  private async submit(type: EntryType, payload: Uint8Array, options: ProposeOptions): Promise<unknown> {
     this.checkUsable();
-    if (!this.isLeader()) return Promise.reject(new RaftError("NOT_LEADER", `node ${this.id} is not the leader`, this.leader()));
+    const timeoutMs = options.timeoutMs ?? this.opts.proposeTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    if (this.leader() === NONE) await this.waitForLeader(timeoutMs);
+    this.checkUsable();
+    const { key, data } = this.ids.wrap(payload);
     return new Promise((resolve, reject) => {
+      // registered before proposing: on a single server the entry may apply in this very turn
+      this.waiters.set(key, { leader: this.leader(), deadline, resolve, reject });
       try {
-        step();
+        this.rn.proposeEntry(type, data);
       } catch (e) {
+        this.waiters.delete(key);
         reject(e as Error);
         return;
       }
-      const index = this.rn.raft.raftLog.lastIndex();
-      this.proposals.set(index, { term: this.rn.raft.term, resolve, reject });
       this.kick();
     });
   }
 
-  /** Resolves when a read of the state machine here is linearizable (ReadIndex, thesis §6.4). */
-  linearizableRead(timeoutMs = 5_000): Promise<void> {
+  /** Resolves when a read of the state machine here is linearizable (ReadIndex, thesis §6.4); works on any member. */
+  async linearizableRead(timeoutMs = 5_000): Promise<void> {
+    this.checkUsable();
+    const deadline = this.ticks + Math.ceil(timeoutMs / this.opts.tickMs);
+    if (this.leader() === NONE) await this.waitForLeader(timeoutMs);
     this.checkUsable();
     const key = `${this.readPrefix}:${++this.readCounter}`;
     return new Promise((resolve, reject) => {
@@ -203,7 +293,7 @@ export class RaftNode {
         reject(isRaftError(e, "PROPOSAL_DROPPED") ? new RaftError("NOT_LEADER", "no leader known for a read", 0) : (e as Error));
         return;
       }
-      this.reads.set(key, { index: 0, resolve, reject, deadline: this.ticks + Math.ceil(timeoutMs / this.opts.tickMs) });
+      this.reads.set(key, { index: 0, resolve, reject, deadline });
       this.kick();
     });
   }
@@ -214,6 +304,7 @@ export class RaftNode {
   }
 
   addPeerAddress(id: number, addr: PeerAddress): void {
+    if (!this.opts.secret) throw new RaftError("INVALID_CONFIG", `node ${this.id} was started without a secret and cannot talk to peers`);
     this.opts.peers.set(id, addr);
     this.transport.addPeer(id, addr);
   }
@@ -223,9 +314,10 @@ export class RaftNode {
     this.stopped = true;
     clearInterval(this.ticker);
     const err = new RaftError("STOPPED", `node ${this.id} stopped`);
-    for (const p of this.proposals.values()) p.reject(err);
+    for (const p of this.waiters.values()) p.reject(err);
     for (const r of [...this.reads.values(), ...this.waitingReads]) r.reject(err);
-    this.proposals.clear();
+    for (const w of this.leaderWaiters.splice(0)) w.reject(err);
+    this.waiters.clear();
     this.reads.clear();
     this.waitingReads = [];
     await this.transport.stop();
@@ -263,6 +355,13 @@ export class RaftNode {
       if (r.deadline < this.ticks) {
         this.reads.delete(k);
         r.reject(new RaftError("TIMEOUT", "read index not confirmed"));
+      }
+    }
+    const now = Date.now();
+    for (const [k, w] of this.waiters) {
+      if (w.deadline < now) {
+        this.waiters.delete(k);
+        w.reject(new RaftError("PROPOSAL_TIMEOUT", `proposal not applied on node ${this.id} by its deadline: outcome unknown`, this.leader()));
       }
     }
     this.kick();
@@ -330,8 +429,9 @@ export class RaftNode {
 
   private apply(e: Entry): void {
     let result: unknown;
+    const { key, payload } = unwrapProposal(e.data);
     if (e.type === EntryType.ConfChange) {
-      const cc = decodeConfChange(e.data);
+      const cc = decodeConfChange(payload);
       const cs: ConfState = this.rn.applyConfChange(cc);
       result = cs;
       for (const id of cs.voters) {
@@ -339,18 +439,33 @@ export class RaftNode {
         if (id !== this.id && addr) this.transport.addPeer(id, addr);
       }
       if (cc.type === ConfChangeType.RemoveNode && cc.nodeId !== this.id) this.transport.removePeer(cc.nodeId);
-    } else if (e.data.length > 0) {
-      result = this.opts.stateMachine.apply(e.index, e.data);
+    } else if (payload.length > 0) {
+      result = this.opts.stateMachine.apply(e.index, payload);
     }
-    const p = this.proposals.get(e.index);
-    if (!p) return;
-    this.proposals.delete(e.index);
-    if (p.term === e.term) p.resolve(result);
-    else p.reject(new RaftError("LEADERSHIP_LOST", `entry ${e.index} was replaced by term ${e.term}`, this.leader()));
+    if (key === undefined) return;
+    const w = this.waiters.get(key);
+    if (!w) return;
+    this.waiters.delete(key);
+    w.resolve(result);
   }
 
   private onSoftState(): void {
-    if (this.leader() !== 0) for (const w of this.leaderWaiters.splice(0)) w();
+    const change: LeaderChange = { leaderId: this.leader(), term: this.rn.raft.term, role: roleOf(this.rn.raft.state) };
+    for (const l of this.leaderListeners) {
+      try {
+        l(change);
+      } catch (e) {
+        this.opts.onError(new RaftError("INVALID_ARGUMENT", `an onLeaderChange listener threw: ${String(e)}`));
+      }
+    }
+    if (this.leader() !== NONE) for (const w of this.leaderWaiters.splice(0)) w.resolve();
+    // a proposal handed to another leader than the current one may or may not commit (a deposed
+    // leader cannot know either): its outcome is unknown, as etcd reports on a leader change
+    for (const [k, w] of this.waiters) {
+      if (w.leader === this.leader()) continue;
+      this.waiters.delete(k);
+      w.reject(new RaftError("LEADERSHIP_LOST", `leader changed from ${w.leader} to ${this.leader()} before the proposal was applied`, this.leader()));
+    }
     if (this.leader() !== this.lastLeader) {
       // a read index request not yet answered died with the leader that was asked; one already
       // answered (in waitingReads) stays valid at its index
@@ -358,12 +473,6 @@ export class RaftNode {
       this.reads.clear();
       this.lastLeader = this.leader();
     }
-    if (this.isLeader()) return;
-    // a deposed leader cannot know whether its pending entries will commit
-    for (const [i, p] of this.proposals) {
-      p.reject(new RaftError("LEADERSHIP_LOST", `leadership lost before entry ${i} was applied`, this.leader()));
-    }
-    this.proposals.clear();
   }
 
   private serveReads(): void {
@@ -383,3 +492,30 @@ export class RaftNode {
     await this.storage.compact(applied, this.rn.raft.prs.confState(), this.opts.stateMachine.snapshot(), this.opts.compactionMargin);
   }
 }
+
+const resolveOptions = (o: RaftNodeOptions): ResolvedOptions => {
+  const opts: ResolvedOptions = {
+    tickMs: 50,
+    electionTick: 10,
+    heartbeatTick: 1,
+    snapshotEntries: 10_000,
+    compactionMargin: 5_000,
+    maxSizePerMsg: 1024 * 1024,
+    maxInflightMsgs: 256,
+    walSegmentBytes: DEFAULT_SEGMENT_BYTES,
+    maxEntryBytes: 1024 * 1024,
+    maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+    peerIdleTimeoutMs: 10_000,
+    proposeTimeoutMs: 5_000,
+    onError: (e) => console.warn(`rony-ts raft: ${e.message}`),
+    ...o,
+    secret: o.secret === undefined ? undefined : secretBytes(o.secret),
+  };
+  if ([...opts.peers.keys()].some((id) => id !== opts.id) && !opts.secret)
+    throw new RaftError("INVALID_CONFIG", `node ${opts.id} has peers but no secret: give every member the same cluster secret (options.secret)`);
+  // an append carries up to maxSizePerMsg of entries, and always at least one whole entry
+  const needed = opts.maxSizePerMsg + opts.maxEntryBytes + 4096;
+  if (opts.maxFrameBytes < needed)
+    throw new RaftError("INVALID_CONFIG", `maxFrameBytes ${opts.maxFrameBytes} cannot carry an append of maxSizePerMsg + maxEntryBytes (needs ${needed})`);
+  return opts;
+};

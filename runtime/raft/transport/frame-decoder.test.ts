@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FrameDecoder, MAX_FRAME, frame } from "./frame-decoder.js";
+import { FrameDecoder, frame } from "./frame-decoder.js";
 
 describe("frame decoder", () => {
   it("reassembles frames split and merged arbitrarily by TCP", () => {
@@ -10,12 +10,14 @@ describe("frame decoder", () => {
       const got: Buffer[] = [];
       for (let i = 0; i < stream.length; i += cut) got.push(...dec.push(stream.subarray(i, i + cut)));
       expect(got.map((b) => b.toString("hex"))).toEqual(payloads.map((b) => b.toString("hex")));
+      expect(dec.inFrame()).toBe(false);
     }
   });
 
-  it("refuses an impossible frame length instead of buffering it", () => {
+  it("refuses a frame above its bound with FRAME_TOO_LARGE instead of buffering it", () => {
     const bad = Buffer.alloc(4);
-    bad.writeUInt32LE(MAX_FRAME + 1, 0);
-    expect(() => new FrameDecoder().push(bad)).toThrow(/DECODE/);
+    bad.writeUInt32LE(1025, 0);
+    expect(() => new FrameDecoder(1024).push(bad)).toThrow(/FRAME_TOO_LARGE/);
+    expect(new FrameDecoder(1024).push(frame(Buffer.alloc(1024)))).toHaveLength(1);
   });
 });

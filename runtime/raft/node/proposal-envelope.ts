@@ -1,0 +1,36 @@
+// The bytes RaftNode puts in an entry: [0xF7][16-byte proposal id][payload]. The id lets the node
+// that proposed recognise its entry when it applies it, wherever the entry was appended (a
+// follower forwards proposals to the leader), as etcd's request ids and wait registry do.
+// Entries without the tag (a new cluster's bootstrap changes, a leader's empty no-op) carry no id.
+import { randomBytes } from "node:crypto";
+
+const TAG = 0xf7;
+const ID_BYTES = 16;
+const HEADER = 1 + ID_BYTES;
+
+export interface Unwrapped {
+  /** The proposal id as a map key, or undefined for an entry proposed without one. */
+  key: string | undefined;
+  payload: Uint8Array;
+}
+
+export const unwrapProposal = (data: Uint8Array): Unwrapped => {
+  if (data.length < HEADER || data[0] !== TAG) return { key: undefined, payload: data };
+  return { key: Buffer.from(data.buffer, data.byteOffset + 1, ID_BYTES).toString("latin1"), payload: data.subarray(HEADER) };
+};
+
+/** Makes ids unique across nodes and restarts: 8 random bytes per instance, then a counter. */
+export class ProposalIds {
+  private readonly prefix = randomBytes(8);
+  private counter = 0;
+
+  /** The entry bytes for payload, and the key its waiter is registered under. */
+  wrap(payload: Uint8Array): { key: string; data: Uint8Array } {
+    const data = new Uint8Array(HEADER + payload.length);
+    data[0] = TAG;
+    data.set(this.prefix, 1);
+    new DataView(data.buffer).setFloat64(9, ++this.counter, true);
+    data.set(payload, HEADER);
+    return { key: Buffer.from(data.buffer, 1, ID_BYTES).toString("latin1"), data };
+  }
+}
