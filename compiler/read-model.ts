@@ -94,7 +94,12 @@ export function readModel(
   }
   for (const [i, ix] of indexes.entries()) {
     const clash = indexes.findIndex((other) => other.finder === ix.finder || other.name === ix.name);
-    if (clash < i) fail(at(MODEL.indexes), "(rony.model).indexes", `two indexes are named ${ix.name} / ${ix.finder}; give one a name or finder`);
+    if (clash < i) {
+      const other = indexes[clash]!;
+      const shared = other.name === ix.name ? `the name ${ix.name}` : `the finder ${ix.finder}`;
+      const fieldsOf = (index: typeof ix) => index.fields.map((f) => f.name).join(", ");
+      fail(at(MODEL.indexes), "(rony.model).indexes", `the indexes on (${fieldsOf(other)}) and (${fieldsOf(ix)}) share ${shared}; give one another name or finder`);
+    }
   }
 
   const shardKey = opts.shardKey === ""

@@ -151,7 +151,7 @@ export class RequestReader {
       }
       seen.add(c.name);
       return { name: c.name, kind: c.kind, builtin: (builtinConnectionKinds as readonly string[]).includes(c.kind), source };
-    });
+    }).filter((c, i, all) => all.findIndex((other) => other.name === c.name) === i); // a repeat is reported once, above, not again by each model
   }
 
   message(desc: DescMessage): MessageIR {
