@@ -7,6 +7,8 @@ export interface FileSink {
   readonly params: PluginParameters;
   /** A new output file (path relative to the out dir); the header is written for you. */
   newFile(name: string, sourceProto: string): GeneratedFile;
+  /** An output file that is not TypeScript (an OpenAPI document), written as given. */
+  writeText(name: string, content: string): void;
 }
 
 export interface GeneratorPlugin {
