@@ -69,20 +69,31 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
   }
 
   // Replies finish whenever their handlers do, often outside any uWS callback, where a send is
-  // a syscall of its own. They are queued and flushed once per microtask checkpoint inside
-  // ws.cork(), so a burst of replies leaves in one write. Both callbacks are made once per socket.
+  // a syscall of its own. They are queued and flushed inside ws.cork(), so a burst of replies
+  // leaves in one write. The flush runs once per event-loop turn (flushTurn, below), after uWS
+  // has delivered every frame that arrived in it: Node runs the microtasks after each uWS
+  // callback, so a flush per microtask checkpoint would cork once per frame under load.
   readonly #outbox: (Uint8Array | string)[] = [];
   #flushQueued = false;
-  readonly #flush = (): void => {
+  /** @internal sends what is queued; called by flushTurn. */
+  flush(): void {
     this.#flushQueued = false;
     const ws = this.#ws;
     if (ws === undefined) {
       this.#outbox.length = 0;
       return;
     }
-    ws.cork(this.#sendOutbox);
+    const out = this.#outbox;
+    // One frame leaves in one write either way; ws.cork would only add a call back into JS.
+    if (out.length === 1) {
+      const f = out[0]!;
+      out.length = 0;
+      if (ws.send(f, typeof f !== "string") !== 1) this.sendBuffered = true;
+    } else {
+      ws.cork(this.#sendOutbox);
+    }
     if (this.held.length > 0) this.resumeHeld?.();
-  };
+  }
   readonly #sendOutbox = (): void => {
     const ws = this.#ws!;
     const out = this.#outbox;
@@ -98,7 +109,7 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
     this.#outbox.push(frame);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(this.#flush);
+      queueFlush(this);
     }
   }
 
@@ -130,4 +141,22 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
     this.#ws = undefined;
     ws.end(code, reason);
   }
+}
+
+// Connections with replies to send, flushed together once per event-loop turn: setImmediate
+// runs after the poll phase, in which uWS delivers all the frames that arrived.
+let pending: { flush(): void }[] = [];
+let spare: { flush(): void }[] = [];
+
+function queueFlush(conn: { flush(): void }): void {
+  if (pending.length === 0) setImmediate(flushTurn);
+  pending.push(conn);
+}
+
+function flushTurn(): void {
+  const conns = pending;
+  pending = spare;
+  for (let i = 0; i < conns.length; i++) conns[i]!.flush();
+  conns.length = 0;
+  spare = conns;
 }
