@@ -10,3 +10,5 @@ export { Raft } from "./raft.js";
 export { RawNode, SnapshotStatus, maySendBeforePersist } from "./raw-node.js";
 export { ProgressState } from "./progress.js";
 export { bootstrapEntries } from "./bootstrap.js";
+export { validateMessage, checkAgainstState } from "./validate-message.js";
+export type { MessageLimits } from "./validate-message.js";

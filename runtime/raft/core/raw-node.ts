@@ -5,6 +5,8 @@ import { Raft } from "./raft.js";
 import type { ConfChange, ConfState, HardState, Message, Ready, SoftState } from "./types.js";
 import { EntryType, MessageType as MT, NONE, StateType, hardStateEqual, isLocalMessage, isResponseMessage, msg } from "./types.js";
 import { encodeConfChange } from "./codec.js";
+import type { MessageLimits } from "./validate-message.js";
+import { checkAgainstState, validateMessage } from "./validate-message.js";
 
 export const SnapshotStatus = { Finish: 0, Failure: 1 } as const;
 export type SnapshotStatus = (typeof SnapshotStatus)[keyof typeof SnapshotStatus];
@@ -47,9 +49,11 @@ export class RawNode {
     return this.raft.applyConfChange(cc);
   }
 
-  /** Steps a message from the network. */
-  step(m: Message): void {
+  /** Steps a message from the network. Throws INVALID_MESSAGE, changing nothing, for one no correct peer sends. */
+  step(m: Message, limits: MessageLimits = {}): void {
     if (isLocalMessage(m.type)) throw new RaftError("STEP_LOCAL_MSG", `message type ${m.type} is local`);
+    validateMessage(m, limits);
+    checkAgainstState(this.raft, m);
     if (isResponseMessage(m.type) && !this.raft.prs.progress.has(m.from) && this.raft.state === StateType.Leader) return;
     this.raft.step(m);
   }

@@ -6,7 +6,9 @@ import { randomBytes } from "node:crypto";
 
 const TAG = 0xf7;
 const ID_BYTES = 16;
-const HEADER = 1 + ID_BYTES;
+/** Bytes the envelope adds to a payload. */
+export const ENVELOPE_BYTES = 1 + ID_BYTES;
+const HEADER = ENVELOPE_BYTES;
 
 export interface Unwrapped {
   /** The proposal id as a map key, or undefined for an entry proposed without one. */

@@ -59,6 +59,20 @@ describe("RaftNode over TCP and disk", () => {
     expect(isOutcomeUnknown(err)).toBe(true);
   });
 
+  it("refuses a proposal above maxEntryBytes with ENTRY_TOO_LARGE before it reaches the log", async () => {
+    const { nodes } = await startCluster(3, { maxEntryBytes: 1024 });
+    const l = await leaderOf(nodes);
+    await l.put("c", 1, "a", "1");
+    for (const k of [l, followerOf(nodes, l)]) {
+      const last = l.raft.status().lastIndex;
+      const err = await k.raft.propose(new Uint8Array(1025)).catch((e: unknown) => e);
+      expect(isRaftError(err, "ENTRY_TOO_LARGE")).toBe(true);
+      expect((err as Error).message).toMatch(/1025 bytes exceeds maxEntryBytes 1024/);
+      expect(l.raft.status().lastIndex).toBe(last);
+    }
+    await l.put("c", 2, "b", "x".repeat(900)); // at the bound (with its JSON) it is accepted
+  });
+
   it("reports the leader, term and role, and every change of them", async () => {
     const { nodes } = await startCluster(3);
     const last = new Map<number, LeaderChange>();

@@ -10,6 +10,7 @@ import type { ConfChange, ConfState, Entry, Message, Ready } from "../core/index
 import {
   ConfChangeType,
   EntryType,
+  MessageType,
   NONE,
   RaftError,
   RawNode,
@@ -20,6 +21,7 @@ import {
   isRaftError,
   maySendBeforePersist,
   seededRandom,
+  validateMessage,
 } from "../core/index.js";
 import { DiskStorage } from "../storage/disk-storage.js";
 import { DEFAULT_SEGMENT_BYTES } from "../storage/wal.js";
@@ -27,13 +29,17 @@ import { DEFAULT_MAX_FRAME_BYTES } from "../transport/frame-decoder.js";
 import { secretBytes } from "../transport/handshake.js";
 import type { PeerAddress } from "../transport/tcp-transport.js";
 import { TcpTransport } from "../transport/tcp-transport.js";
-import { ProposalIds, unwrapProposal } from "./proposal-envelope.js";
+import { ENVELOPE_BYTES, ProposalIds, unwrapProposal } from "./proposal-envelope.js";
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
 export interface StateMachine {
-  /** Applies a committed command; the value resolves the proposal that created it. */
+  /**
+   * Applies a committed command; the value resolves the proposal that created it. A command it
+   * refuses by throwing must change nothing, and every member must refuse it alike (apply is
+   * deterministic): the entry then counts as applied, and the error rejects its proposal.
+   */
   apply(index: number, data: Uint8Array): unknown;
   snapshot(): Uint8Array;
   restore(data: Uint8Array): void;
@@ -342,9 +348,23 @@ export class RaftNode {
     this.kick();
   }
 
+  /** A message from an authenticated peer. Throws INVALID_MESSAGE for one no correct peer sends: the transport closes that connection. */
   private onMessage(m: Message): void {
-    if (m.to !== this.id) return;
-    this.safely(() => this.rn.step(m));
+    if (this.stopped) return;
+    const limits = { maxEntryBytes: this.opts.maxEntryBytes + ENVELOPE_BYTES };
+    if (m.to !== this.id) {
+      validateMessage(m, limits);
+      return;
+    }
+    // a membership change this node could not apply would stop every member at the same entry
+    if (m.type === MessageType.Prop) for (const e of m.entries) if (e.type === EntryType.ConfChange) checkConfChange(m, e);
+    try {
+      this.rn.step(m, limits);
+    } catch (e) {
+      if (!isRaftError(e) || e.code === "INVALID_MESSAGE") throw e;
+    } finally {
+      this.kick();
+    }
   }
 
   private tick(): void {
@@ -429,6 +449,7 @@ export class RaftNode {
 
   private apply(e: Entry): void {
     let result: unknown;
+    let refused: Error | undefined;
     const { key, payload } = unwrapProposal(e.data);
     if (e.type === EntryType.ConfChange) {
       const cc = decodeConfChange(payload);
@@ -440,13 +461,19 @@ export class RaftNode {
       }
       if (cc.type === ConfChangeType.RemoveNode && cc.nodeId !== this.id) this.transport.removePeer(cc.nodeId);
     } else if (payload.length > 0) {
-      result = this.opts.stateMachine.apply(e.index, payload);
+      try {
+        result = this.opts.stateMachine.apply(e.index, payload);
+      } catch (err) {
+        // every member refuses the same entry the same way: it is the proposer's answer, not a crash
+        refused = err instanceof Error ? err : new Error(String(err));
+      }
     }
     if (key === undefined) return;
     const w = this.waiters.get(key);
     if (!w) return;
     this.waiters.delete(key);
-    w.resolve(result);
+    if (refused) w.reject(refused);
+    else w.resolve(result);
   }
 
   private onSoftState(): void {
@@ -518,4 +545,12 @@ const resolveOptions = (o: RaftNodeOptions): ResolvedOptions => {
   if (opts.maxFrameBytes < needed)
     throw new RaftError("INVALID_CONFIG", `maxFrameBytes ${opts.maxFrameBytes} cannot carry an append of maxSizePerMsg + maxEntryBytes (needs ${needed})`);
   return opts;
+};
+
+const checkConfChange = (m: Message, e: Entry): void => {
+  try {
+    decodeConfChange(unwrapProposal(e.data).payload);
+  } catch {
+    throw new RaftError("INVALID_MESSAGE", `a proposal from ${m.from} carries a membership change that does not decode`);
+  }
 };

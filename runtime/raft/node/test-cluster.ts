@@ -1,12 +1,14 @@
 // Helpers for tests that run real RaftNodes over loopback TCP and temporary data directories.
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import type { Socket } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RaftError } from "../core/errors.js";
 import { isRaftError } from "../core/errors.js";
 import { KvNode } from "../kv/kv-node.js";
 import type { KvNodeOptions } from "../kv/kv-node.js";
+import { ACCEPTOR_PROOF_BYTES, DialerHandshake } from "../transport/handshake.js";
 import type { PeerAddress } from "../transport/tcp-transport.js";
 
 export const TEST_SECRET = "test-cluster-secret-0123456789";
@@ -86,3 +88,21 @@ export const eventually = async <T>(f: () => Promise<T>): Promise<T> => {
     }
   }
 };
+
+/** A connection to a node's Raft port that passed the handshake as member `from`: what a peer can send. */
+export const dialAsPeer = (port: number, from: number, to: number): Promise<{ socket: Socket; closed: Promise<void> }> =>
+  new Promise((resolve, reject) => {
+    const hs = new DialerHandshake(Buffer.from(TEST_SECRET), from, to);
+    const socket = connect(port, "127.0.0.1", () => socket.write(hs.hello()));
+    const closed = new Promise<void>((r) => socket.on("close", () => r()));
+    let got = Buffer.alloc(0);
+    const onData = (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length < ACCEPTOR_PROOF_BYTES) return;
+      socket.off("data", onData);
+      socket.write(hs.answer(got.subarray(0, ACCEPTOR_PROOF_BYTES)));
+      resolve({ socket, closed });
+    };
+    socket.on("data", onData);
+    socket.on("error", reject);
+  });
