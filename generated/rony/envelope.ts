@@ -168,6 +168,58 @@ export function redirectReasonToJSON(object: RedirectReason): string {
   }
 }
 
+export enum StreamSignal {
+  STREAM_SIGNAL_UNSPECIFIED = 0,
+  /**
+   * More credit (see StreamControl.credit).
+   */
+  CREDIT = 1,
+  /**
+   * No more data frames from the sender: from the client, its inputs are done (half-close);
+   * from the server, the call succeeded and the stream is over.
+   */
+  END = 2,
+  /**
+   * From the client: stop the call. The server stops the handler and sends nothing more.
+   */
+  CANCEL = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function streamSignalFromJSON(object: any): StreamSignal {
+  switch (object) {
+    case 0:
+    case "STREAM_SIGNAL_UNSPECIFIED":
+      return StreamSignal.STREAM_SIGNAL_UNSPECIFIED;
+    case 1:
+    case "CREDIT":
+      return StreamSignal.CREDIT;
+    case 2:
+    case "END":
+      return StreamSignal.END;
+    case 3:
+    case "CANCEL":
+      return StreamSignal.CANCEL;
+    default:
+      return StreamSignal.UNRECOGNIZED;
+  }
+}
+
+export function streamSignalToJSON(object: StreamSignal): string {
+  switch (object) {
+    case StreamSignal.STREAM_SIGNAL_UNSPECIFIED:
+      return "STREAM_SIGNAL_UNSPECIFIED";
+    case StreamSignal.CREDIT:
+      return "CREDIT";
+    case StreamSignal.END:
+      return "END";
+    case StreamSignal.CANCEL:
+      return "CANCEL";
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface Envelope {
   /**
    * Which rpc (requests) or which message (replies and pushes) the payload holds.
@@ -215,6 +267,39 @@ export interface NodeInfo {
 export interface Redirect {
   reason: RedirectReason;
   targets: NodeInfo[];
+}
+
+/**
+ * ---- Streams (docs/streams.md) ----
+ *
+ * A streaming rpc is one request id on one connection, with frames both ways:
+ *
+ * client → server  open     Envelope{constructor_id: the rpc, request_id: R, payload: the input
+ * (server streams) or empty (client and bidi streams)}, then at once
+ * StreamControl{CREDIT, credit: window, timeout_ms: deadline}
+ * client → server  input    Envelope{constructor_id: the rpc, request_id: R, payload: one input}
+ * server → client  output   Envelope{constructor_id: the output message, request_id: R, payload}
+ * either way       control  Envelope{constructor_id: rony.StreamControl, request_id: R,
+ * payload: StreamControl}
+ * server → client  error    Envelope{constructor_id: rony.RpcError, request_id: R}: the stream ends
+ *
+ * Flow control is by credit, per stream: a side sends a data frame only while the other side has
+ * granted it credit (one message each), and grants more as its reader consumes. A slow reader
+ * stops its own stream; other streams and calls on the connection go on. The server grants a
+ * client or bidi stream's inputs after the open; sending past the credit ends the stream with
+ * RESOURCE_EXHAUSTED.
+ */
+export interface StreamControl {
+  signal: StreamSignal;
+  /**
+   * CREDIT: how many more data frames the sender of this frame accepts on the stream.
+   */
+  credit: number;
+  /**
+   * The first CREDIT from the client: the call's deadline in milliseconds from now (0: none).
+   * The server ends the stream with DEADLINE_EXCEEDED when it passes.
+   */
+  timeoutMs: number;
 }
 
 function createBaseEnvelope(): Envelope {
@@ -545,6 +630,71 @@ export const Redirect: MessageFns<Redirect> = {
     const message = createBaseRedirect();
     message.reason = object.reason ?? 0;
     message.targets = object.targets?.map((e) => NodeInfo.fromPartial(e)) ?? [];
+    return message;
+  },
+};
+
+function createBaseStreamControl(): StreamControl {
+  return { signal: 0, credit: 0, timeoutMs: 0 };
+}
+
+export const StreamControl: MessageFns<StreamControl> = {
+  encode(message: StreamControl, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.signal !== 0) writer.uint32(8).int32(message.signal);
+    if (message.credit !== 0) writer.uint32(16).uint32(message.credit);
+    if (message.timeoutMs !== 0) writer.uint32(24).uint32(message.timeoutMs);
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamControl {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const end = length === undefined ? reader.len : reader.pos + length;
+    const message = createBaseStreamControl();
+    while (reader.pos < end) {
+      const tag = reader.uint32();
+      switch (tag) {
+        case 8:
+          message.signal = reader.int32() as StreamSignal;
+          continue;
+        case 16:
+          message.credit = reader.uint32();
+          continue;
+        case 24:
+          message.timeoutMs = reader.uint32();
+          continue;
+      }
+      if ((tag & 7) === 4 && length === undefined) break;
+      if ((tag & 7) === 4 || tag === 0) throw new globalThis.Error(`invalid tag ${tag} before offset ${reader.pos}`);
+      reader.skip(tag & 7, tag >>> 3);
+    }
+    return message;
+  },
+
+  fromJSON(object: any): StreamControl {
+    return {
+      signal: isSet(object.signal) ? streamSignalFromJSON(object.signal) : 0,
+      credit: isSet(object.credit) ? globalThis.Number(object.credit) : 0,
+      timeoutMs: isSet(object.timeoutMs) ? globalThis.Number(object.timeoutMs) : isSet(object.timeout_ms) ? globalThis.Number(object.timeout_ms) : 0,
+    };
+  },
+
+  toJSON(message: StreamControl): unknown {
+    const obj: any = {};
+    if (message.signal !== 0) obj.signal = streamSignalToJSON(message.signal);
+    if (message.credit !== 0) obj.credit = message.credit;
+    if (message.timeoutMs !== 0) obj.timeoutMs = message.timeoutMs;
+    return obj;
+  },
+
+  create(base?: DeepPartial<StreamControl>): StreamControl {
+    return StreamControl.fromPartial(base ?? {});
+  },
+
+  fromPartial(object: DeepPartial<StreamControl>): StreamControl {
+    const message = createBaseStreamControl();
+    message.signal = object.signal ?? 0;
+    message.credit = object.credit ?? 0;
+    message.timeoutMs = object.timeoutMs ?? 0;
     return message;
   },
 };

@@ -62,7 +62,10 @@ function printService(out: GeneratedFile, sink: FileSink, service: ServiceIR): v
     out.print(`  pattern: ${quote(m.pattern)},`);
     out.print(`  http: ${httpLiteral(m)},`);
     const kind = streamKind(m);
-    if (kind !== undefined) out.print(`  streaming: ${quote(kind)},`);
+    if (kind !== undefined) {
+      out.print(`  streaming: ${quote(kind)},`);
+      out.print(`  inputConstructorId: ${formatConstructorId(m.input.constructorId)},`);
+    }
     out.print("};");
     out.print();
   }

@@ -3,6 +3,7 @@
 // connection; calls already sent when the connection drops fail with UNAVAILABLE at once,
 // because the client cannot know whether the server ran them.
 import {
+  DEFAULT_STREAM_WINDOW,
   ErrorCode,
   NO_HEADERS,
   RPC_ERROR_ID,
@@ -15,10 +16,12 @@ import {
   type Envelope,
   type MessageCodec,
   type MethodDescriptor,
+  type StreamInputs,
   type Transport,
 } from "../rpc/index.js";
 import { backoffDelay, defaultBackoff, type BackoffOptions } from "./backoff.js";
 import { readReply } from "./reply.js";
+import { ClientStream, type StreamLink } from "./ws-stream.js";
 import { defaultWebSocket, type WebSocketConstructor, type WebSocketLike } from "./websocket-like.js";
 
 export interface WebSocketTransportOptions {
@@ -30,6 +33,8 @@ export interface WebSocketTransportOptions {
   headers?: Record<string, string>;
   /** false disables reconnecting; default backoff 100 ms → 5 s. */
   reconnect?: Partial<BackoffOptions> | false;
+  /** Outputs a stream may have in flight to this client before it reads more; default 256. */
+  streamWindow?: number;
 }
 
 export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
@@ -52,6 +57,8 @@ export class WebSocketTransport implements Transport {
   readonly #backoff: BackoffOptions | undefined;
   readonly #pending = new Map<number, PendingCall>();
   readonly #push = new Map<number, Set<PushHandler>>();
+  readonly #streams = new Map<number, ClientStream<never, never>>();
+  readonly #link: StreamLink;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
   #socket: WebSocketLike | undefined;
   #state: ConnectionState = "idle";
@@ -64,6 +71,40 @@ export class WebSocketTransport implements Transport {
     this.url = url;
     this.#options = options;
     this.#backoff = options.reconnect === false ? undefined : { ...defaultBackoff, ...options.reconnect };
+    this.#link = {
+      send: (frame) => {
+        if (this.#state !== "open") return false;
+        this.#socket!.send(frame);
+        return true;
+      },
+      connected: () => this.connect(),
+      register: (stream) => {
+        const id = this.#takeId();
+        this.#streams.set(id, stream);
+        return id;
+      },
+      forget: (id) => this.#streams.delete(id),
+    };
+  }
+
+  /** Streams open now. */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
+  /**
+   * A streaming call (docs/streams.md); it opens when first iterated and waits for a connection
+   * like calls do. Deadlines apply only when the call or the rpc sets one: streams may be endless.
+   */
+  stream<I, O>(method: MethodDescriptor<I, O>, inputs: StreamInputs<I>, options: CallOptions = {}): AsyncIterable<O> {
+    const headers = this.#options.headers === undefined && options.headers === undefined ? undefined : { ...this.#options.headers, ...options.headers };
+    return new ClientStream(this.#link, method, inputs, options, headers, this.#options.streamWindow ?? DEFAULT_STREAM_WINDOW);
+  }
+
+  #takeId(): number {
+    const id = this.#nextId;
+    this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
+    return id;
   }
 
   get state(): ConnectionState {
@@ -116,8 +157,7 @@ export class WebSocketTransport implements Transport {
   call<I, O>(method: MethodDescriptor<I, O>, input: I, options: CallOptions = {}): Promise<O> {
     if (this.#state === "closed") return Promise.reject(new RonyError(ErrorCode.CANCELLED, "the client is closed"));
     if (options.signal?.aborted) return Promise.reject(new RonyError(ErrorCode.CANCELLED, "aborted"));
-    const requestId = this.#nextId;
-    this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
+    const requestId = this.#takeId();
     const headers = this.#options.headers === undefined && options.headers === undefined ? NO_HEADERS : { ...this.#options.headers, ...options.headers };
     const frame = encodeEnvelope({
       constructorId: method.constructorId,
@@ -153,6 +193,7 @@ export class WebSocketTransport implements Transport {
     this.#socket = undefined;
     this.#setState("closed");
     for (const id of [...this.#pending.keys()]) this.#fail(id, new RonyError(ErrorCode.CANCELLED, "the client was closed"));
+    for (const s of [...this.#streams.values()]) s.lost(new RonyError(ErrorCode.CANCELLED, "the client was closed"));
     socket?.close(1000, "client closed");
   }
 
@@ -231,7 +272,10 @@ export class WebSocketTransport implements Transport {
       return;
     }
     const call = this.#pending.get(env.requestId);
-    if (call === undefined) return; // timed out or cancelled already
+    if (call === undefined) {
+      this.#streams.get(env.requestId)?.receive(env.constructorId, env.payload);
+      return; // else timed out or cancelled already
+    }
     this.#pending.delete(env.requestId);
     clearTimeout(call.timer);
     call.cleanup?.();
@@ -248,6 +292,7 @@ export class WebSocketTransport implements Transport {
     for (const [id, call] of [...this.#pending]) {
       if (call.sent) this.#fail(id, new RonyError(ErrorCode.UNAVAILABLE, `connection to ${this.url} lost before ${call.method.name} was answered`));
     }
+    for (const s of [...this.#streams.values()]) s.lost(new RonyError(ErrorCode.UNAVAILABLE, `connection to ${this.url} lost during a stream`));
     if (this.#backoff === undefined) {
       this.#setState("closed");
       for (const id of [...this.#pending.keys()]) this.#fail(id, new RonyError(ErrorCode.UNAVAILABLE, `not connected to ${this.url}`));

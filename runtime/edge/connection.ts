@@ -1,11 +1,20 @@
 // One WebSocket client: its limits, its pushes, its state. Lives in the uWS socket's user data.
 import type { WebSocket } from "uWebSockets.js";
-import { encodeEnvelope, NO_HEADERS, type MessageCodec } from "../rpc/index.js";
+import { encodeEnvelope, ErrorCode, NO_HEADERS, RonyError, type MessageCodec } from "../rpc/index.js";
 import type { Peer } from "./peer.js";
 
 /** What uWS keeps per socket (getUserData()). */
 export interface SocketData<Auth> {
   readonly conn: EdgeConnection<Auth>;
+}
+
+/** What a connection knows of its open streams (runtime/edge/edge-stream.ts). */
+export interface OpenStream {
+  receive(constructorId: number, payload: Uint8Array): void;
+  /** Ends it without telling the client. */
+  stop(reason: RonyError): void;
+  /** Ends it with UNAVAILABLE: the server is shutting down. */
+  shutDown(): void;
 }
 
 /** A frame that arrived while the socket was backpressured, held until it drains. */
@@ -26,6 +35,9 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
    * does the gateway ask uWS for the buffered amount, so the common case is a field read.
    */
   sendBuffered = false;
+  /** Open streams by request id; made with the first stream. */
+  streams: Map<number, OpenStream> | undefined = undefined;
+  #drained: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     readonly id: number,
@@ -52,6 +64,26 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
     this.#closed = true;
     this.#ws = undefined;
     this.held.length = 0;
+    if (this.streams !== undefined) for (const s of [...this.streams.values()]) s.stop(new RonyError(ErrorCode.CANCELLED, "the connection closed"));
+    this.notifyDrained();
+  }
+
+  /** Resolves at the socket's next drain (or close): streams wait here while it is backpressured. */
+  drained(): Promise<void> {
+    if (this.#ws === undefined) return Promise.resolve();
+    if (this.#drained === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#drained = { promise, resolve };
+    }
+    return this.#drained.promise;
+  }
+
+  /** @internal the gateway saw a drain. */
+  notifyDrained(): void {
+    const d = this.#drained;
+    this.#drained = undefined;
+    d?.resolve();
   }
 
   get bufferedAmount(): number {

@@ -13,6 +13,8 @@ export class EdgeContext<Auth = unknown> implements CallContext {
   /** The typed error the caller will get, if any. */
   error: RonyError | undefined = undefined;
   #stopped = false;
+  /** Streaming calls only (set by the stream): aborts on cancel, deadline or a lost connection. */
+  declare readonly signal?: AbortSignal;
 
   constructor(
     readonly method: AnyMethod,

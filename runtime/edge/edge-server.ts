@@ -29,7 +29,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     this.#ws = {
       connections: new Map(),
       nextId: 1,
-      frames: new FrameHandler(dispatcher, this.#gate, "ws"),
+      frames: new FrameHandler(dispatcher, this.#gate, "ws", this.limits),
       limits: this.limits,
       hooks: options.hooks ?? {},
     };
@@ -66,7 +66,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
   async listen(port: number): Promise<number> {
     if (this.#listenSocket !== undefined) throw new Error("already listening");
     const app = uWS.App();
-    const httpFrames = new FrameHandler(this.dispatcher, this.#gate, "http");
+    const httpFrames = new FrameHandler(this.dispatcher, this.#gate, "http", this.limits);
     app.ws(this.#options.wsPath ?? "/ws", wsBehavior(this.#ws));
     addRpcEndpoint(app, this.#options.rpcPath ?? "/rpc", httpFrames, this.limits);
     if (this.#options.rest !== false) addRestRoutes(app, this.dispatcher.routes(), httpFrames, this.limits);
@@ -104,6 +104,8 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, this.limits.shutdownTimeoutMs);
     });
+    // Streams may be endless (subscriptions): they end now, each with UNAVAILABLE.
+    for (const conn of this.#ws.connections.values()) if (conn.streams !== undefined) for (const s of [...conn.streams.values()]) s.shutDown();
     await Promise.race([this.#gate.idle(), timeout]);
     clearTimeout(timer);
     for (const conn of [...this.#ws.connections.values()]) conn.close(1001, "server shutting down");

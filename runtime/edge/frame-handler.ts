@@ -18,6 +18,8 @@ import type { Dispatcher, Route } from "./dispatcher.js";
 import { jsonError, jsonReply, parseJsonFrame, type JsonFrame, type JsonRequest } from "./json-frames.js";
 import type { Peer } from "./peer.js";
 import { ReplyEncoder } from "./reply-encoder.js";
+import { StreamFrames } from "./stream-frames.js";
+import { defaultLimits, type EdgeLimits } from "./options.js";
 
 export function allowsInternal(via: Via): boolean {
   return via === "tunnel" || via === "local";
@@ -38,12 +40,17 @@ export function invalidInput(rpc: string, e: unknown): RonyError {
 export class FrameHandler<Auth = unknown> {
   readonly #scratch = new Uint8Array(64 * 1024);
   readonly #replies = new ReplyEncoder();
+  /** Streaming rpcs over WebSocket connections (docs/streams.md). */
+  readonly streams: StreamFrames<Auth>;
 
   constructor(
     readonly dispatcher: Dispatcher<Auth>,
     readonly gate: CallGate,
     readonly via: Via,
-  ) {}
+    limits: EdgeLimits = defaultLimits,
+  ) {
+    this.streams = new StreamFrames(dispatcher, gate, via, limits, (id, e) => this.errorFrame(id, e), allowsInternal(via));
+  }
 
   /**
    * One binary frame: an envelope or a container of envelopes. Never throws. Returns how many
@@ -99,6 +106,8 @@ export class FrameHandler<Auth = unknown> {
   /** Why a route cannot be called from here, or undefined when it can. */
   refusal(route: Route<Auth> | undefined, constructorId: number): RonyError | undefined {
     if (route === undefined) {
+      const stream = this.dispatcher.streamRoute(constructorId)?.method;
+      if (stream !== undefined) return new RonyError(ErrorCode.UNIMPLEMENTED, `${stream.service}.${stream.name} streams: call it over the WebSocket with a streaming client (docs/streams.md)`);
       return new RonyError(ErrorCode.UNIMPLEMENTED, `unknown constructor 0x${constructorId.toString(16).padStart(8, "0")}`);
     }
     if (route.method.internal && !allowsInternal(this.via)) {
@@ -110,6 +119,7 @@ export class FrameHandler<Auth = unknown> {
 
   #start(env: Envelope, peer: Peer<Auth>): void {
     const route = this.dispatcher.route(env.constructorId);
+    if (route === undefined && peer.connection !== undefined && this.streams.frame(env, peer.connection)) return;
     const refused = env.requestId === 0 ? reservedRequestId() : this.refusal(route, env.constructorId);
     if (refused !== undefined || route === undefined) {
       peer.sendBinary(this.errorFrame(env.requestId, refused!));

@@ -13,6 +13,10 @@ export interface EdgeLimits {
   maxHeldFrames: number;
   /** How long shutdown() waits for calls in flight before closing anyway. */
   shutdownTimeoutMs: number;
+  /** Streams one WebSocket connection may have open; more get RESOURCE_EXHAUSTED. */
+  maxStreamsPerConnection: number;
+  /** Input messages a client or bidi stream may send before the server grants more (docs/streams.md). */
+  streamWindow: number;
 }
 
 export const defaultLimits: EdgeLimits = {
@@ -22,6 +26,8 @@ export const defaultLimits: EdgeLimits = {
   sendHighWaterBytes: 1024 * 1024,
   maxHeldFrames: 1024,
   shutdownTimeoutMs: 10_000,
+  maxStreamsPerConnection: 1024,
+  streamWindow: 256,
 };
 
 export interface EdgeHooks<Auth> {

@@ -97,6 +97,7 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
     drain(ws: WebSocket<SocketData<Auth>>): void {
       const conn = ws.getUserData().conn;
       if (ws.getBufferedAmount() === 0) conn.sendBuffered = false;
+      conn.notifyDrained();
       serveHeld(state, ws, conn);
     },
 

@@ -8,3 +8,5 @@ export const RPC_ERROR_ID = 0x3e77dee4;
 export const CONTAINER_ID = 0xba1f1efd;
 /** A reply whose payload is a rony.Redirect. */
 export const REDIRECT_ID = 0x37964aff;
+/** A stream's control frame: the payload is a rony.StreamControl (docs/streams.md). */
+export const STREAM_CONTROL_ID = 0x9de422e0;

@@ -48,6 +48,8 @@ export interface MethodDescriptor<I, O> {
   readonly http: HttpBinding | undefined;
   /** Set on streaming rpcs only (docs/streams.md); unary descriptors leave it out. */
   readonly streaming?: StreamKind;
+  /** Streaming rpcs only: constructor id of the input message, what a stream's input frames carry. */
+  readonly inputConstructorId?: number;
 }
 
 /** server: one input, many outputs; client: many inputs, one output; bidi: many both ways. */
