@@ -16,9 +16,9 @@ export const AuditEntryModel: ModelDescriptor<AuditEntry> = {
   table: "audit_entry",
   codec: AuditEntry,
   fields: [
-    { name: "actor", prop: "actor", json: "actor", column: "actor", type: "string", nullable: false, sql: "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL" },
+    { name: "actor", prop: "actor", json: "actor", column: "actor", type: "string", nullable: false, sql: "VARBINARY(1020) NOT NULL" },
     { name: "at", prop: "at", json: "at", column: "at", type: "int64", nullable: false, sql: "BIGINT NOT NULL" },
-    { name: "action", prop: "action", json: "action", column: "action", type: "string", nullable: false, sql: "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL" },
+    { name: "action", prop: "action", json: "action", column: "action", type: "string", nullable: false, sql: "VARBINARY(1020) NOT NULL" },
   ],
   partitionKey: ["actor"],
   sortKey: [{ field: "at", descending: true }],

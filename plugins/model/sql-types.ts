@@ -2,10 +2,20 @@
 import type { FieldIR, ModelIR, ScalarType } from "../../compiler/index.js";
 import { parseDefault, type ParsedDefault } from "./defaults.js";
 
-// Key and index columns need a bounded type; binary collation without PAD SPACE makes "a" and
-// "a " different keys and orders strings by code point, like the memory and Redis back-ends.
-const KEY_STRING = "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin";
+// The DDL is written in what MariaDB (10.2+) and MySQL 8 (8.0.16+) both accept, the same text on
+// each: no server-specific collation, and defaults of TEXT, BLOB and JSON columns as
+// parenthesized expressions (a literal default there is MariaDB-only).
+//
+// Key and index columns need a bounded type that makes "a" and "a " different keys and orders
+// strings by code point, like the memory and Redis back-ends. A VARCHAR would need a no-pad
+// binary collation, which the two spell differently (utf8mb4_nopad_bin, utf8mb4_0900_bin);
+// VARBINARY compares bytes on both, with no padding, and UTF-8 byte order is code point order.
+// 1020 bytes hold 255 characters of any kind; runtime/model/mysql keeps the limit at 255
+// characters, as a VARCHAR(255) would.
+const KEY_STRING = "VARBINARY(1020)";
 const KEY_BYTES = "VARBINARY(255)";
+/** Column types that take only an expression as their default on MySQL. */
+const EXPRESSION_DEFAULT = new Set(["LONGTEXT", "LONGBLOB", "JSON"]);
 
 const scalarColumns: Record<ScalarType, string> = {
   double: "DOUBLE",
@@ -42,10 +52,10 @@ export function sqlColumn(model: ModelIR, field: FieldIR, fallback: ParsedDefaul
   let zero: string | undefined;
   if (field.repeated) {
     type = "JSON";
-    zero = "'[]'";
+    zero = "JSON_ARRAY()";
   } else if (field.type.kind === "map") {
     type = "JSON";
-    zero = "'{}'";
+    zero = "JSON_OBJECT()";
   } else if (field.type.kind === "message") {
     type = "JSON";
   } else if (field.type.kind === "enum") {
@@ -58,7 +68,8 @@ export function sqlColumn(model: ModelIR, field: FieldIR, fallback: ParsedDefaul
   }
   if (isNullable(field)) return `${type} NULL`;
   const value = fallback === undefined ? zero : sqlLiteral(fallback.value);
-  return key || value === undefined ? `${type} NOT NULL` : `${type} NOT NULL DEFAULT ${value}`;
+  if (key || value === undefined) return `${type} NOT NULL`;
+  return `${type} NOT NULL DEFAULT ${EXPRESSION_DEFAULT.has(type) ? `(${value})` : value}`;
 }
 
 function sqlLiteral(value: ParsedDefault["value"]): string {

@@ -57,8 +57,14 @@ export class MysqlTable<T> implements ModelTable<T> {
     return (await this.#rows(this.#sql.existsByKey, key.map(toParam))).length > 0;
   }
 
+  // Not async (a hot path); a value the codec refuses still rejects.
   insert(records: readonly T[]): Promise<void> {
-    const params = records.length === 1 ? this.#codec.params(records[0] as T) : records.flatMap((r) => this.#codec.params(r));
+    let params: Param[];
+    try {
+      params = records.length === 1 ? this.#codec.params(records[0] as T) : records.flatMap((r) => this.#codec.params(r));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#run(this.#sql.insert(records.length), params).then(() => undefined);
   }
 

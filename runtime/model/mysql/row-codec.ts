@@ -1,6 +1,8 @@
 // Records ↔ MySQL rows (column order = descriptor field order). Scalars map to typed columns;
 // lists, maps and messages are stored as their proto3 JSON, so int64 inside them stays exact.
 import type { FieldDescriptor, ModelDescriptor } from "../descriptor.js";
+import { invalidArgument } from "../errors.js";
+import { planOf } from "../plan.js";
 
 type Param = string | number | bigint | boolean | Buffer | null;
 
@@ -10,13 +12,23 @@ function isJson(f: FieldDescriptor): boolean {
   return f.type === "list" || f.type === "map" || f.type === "message";
 }
 
+/**
+ * Key and index strings are VARBINARY(1020) columns (plugins/model/sql-types.ts says why): they
+ * hold up to 255 characters, the limit a VARCHAR(255) had, which is checked here.
+ */
+export const KEY_STRING_CHARS = 255;
+
 export class RowCodec<T> {
   readonly #fields: readonly FieldDescriptor[];
   readonly #hasJson: boolean;
+  readonly #keyStrings: ReadonlySet<FieldDescriptor>;
 
   constructor(readonly model: ModelDescriptor<T>) {
     this.#fields = model.fields;
     this.#hasJson = model.fields.some(isJson);
+    const plan = planOf(model);
+    const keyed = [...plan.key.map((p) => p.field), ...[...plan.indexes.values()].flatMap((ix) => ix.fields)];
+    this.#keyStrings = new Set(keyed.filter((f) => f.type === "string"));
   }
 
   /** One parameter per column, in column order. */
@@ -29,6 +41,9 @@ export class RowCodec<T> {
         json ??= this.model.codec.toJSON(record) as Record<string, unknown>;
         const item = json[f.json];
         return item === undefined ? JSON_EMPTY[f.type] ?? null : JSON.stringify(item);
+      }
+      if (typeof value === "string" && value.length > KEY_STRING_CHARS && this.#keyStrings.has(f) && [...value].length > KEY_STRING_CHARS) {
+        throw invalidArgument(this.model.name, `${f.name} is longer than ${KEY_STRING_CHARS} characters`, f.name);
       }
       return toParam(value);
     });
