@@ -6,11 +6,8 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   resolve: {
     // Generated code imports the runtime by package name, exactly as in a user's project.
-    alias: {
-      "rony-ts/runtime/client": here("./runtime/client/index.ts"),
-      "rony-ts/runtime/rpc": here("./runtime/rpc/index.ts"),
-      "rony-ts/runtime": here("./runtime/index.ts"),
-    },
+    // Every entry package.json exports: rony-ts/runtime[/<part>] → runtime[/<part>]/index.ts.
+    alias: [{ find: /^rony-ts\/runtime((?:\/[a-z]+)?)$/, replacement: `${here("./runtime")}$1/index.ts` }],
   },
   test: {
     include: ["**/*.test.ts"],

@@ -1,14 +1,16 @@
 // A newcomer's whole path on the packed package: npm pack, install it, create a project with its
 // bin, add a mysql connection, a model and a service, regenerate, type-check, run the project's
-// tests, start it and call it over WebSocket and HTTP. Installs come from the npm cache.
+// tests, start it and call it over WebSocket and HTTP; and, in the same project, every import the
+// README and docs/ show, type-checked and run. Installs come from the npm cache.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection } from "mysql2/promise";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { requireMariaDb } from "../support/services.js";
 import { repoRoot } from "../support/run-plugin.js";
+import { documentedImports, exportedEntries, importCheckSource } from "./documented-imports.js";
 
 const work = mkdtempSync(join(tmpdir(), "rony-e2e-"));
 let server: ChildProcess | undefined;
@@ -36,8 +38,11 @@ function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv
   return run.stdout;
 }
 
-it("packs, creates a project, grows it with the generators, and serves it", { timeout: 600_000 }, async () => {
-  await requireMariaDb();
+const project = join(work, "shop");
+let created = "";
+
+// One pack, one install and one created project for every test here: packing builds dist/.
+beforeAll(() => {
   sh("npm", ["pack", "--pack-destination", work, "--silent"], repoRoot);
   const tarball = join(work, readdirSync(work).find((f) => f.endsWith(".tgz")) ?? "");
 
@@ -46,12 +51,33 @@ it("packs, creates a project, grows it with the generators, and serves it", { ti
   mkdirSync(tools);
   writeFileSync(join(tools, "package.json"), '{ "name": "tools", "private": true }\n');
   sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], tools);
-  const bin = join(tools, "node_modules/.bin/rony-ts");
+  created = sh(join(tools, "node_modules/.bin/rony-ts"), ["project", "create", "shop", "--rony", `file:${tarball}`], work);
+}, 600_000);
 
-  const created = sh(bin, ["project", "create", "shop", "--rony", `file:${tarball}`], work);
+it("imports, type-checks and runs every import the README and docs/ show, and every exported entry", { timeout: 120_000 }, () => {
+  const imports = documentedImports(repoRoot);
+  const entries = exportedEntries(repoRoot);
+  // The docs show the Redis and Raft entries, not only the three generated code uses.
+  expect(new Set(imports.map((i) => i.module))).toEqual(new Set(["rony-ts/runtime", "rony-ts/runtime/client", "rony-ts/runtime/redis", "rony-ts/runtime/raft"]));
+  writeFileSync(join(project, "imports-check.ts"), importCheckSource(imports, entries));
+  // Declarations checked too (skipLibCheck off): a .d.ts in dist/ that names a devDependency's types fails here.
+  writeFileSync(
+    join(project, "tsconfig.imports.json"),
+    JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { noEmit: false, outDir: "imports-out", skipLibCheck: false }, include: [], files: ["imports-check.ts"] }),
+  );
+  sh("npx", ["tsc", "-p", "tsconfig.imports.json"], project);
+  const printed = JSON.parse(sh("node", ["imports-out/imports-check.js"], project)) as { values: Record<string, string>; entries: Record<string, number> };
+  const missing = Object.entries(printed.values).filter(([, type]) => type === "undefined").map(([key]) => key);
+  expect(missing).toEqual([]);
+  expect(Object.keys(printed.values).length).toBeGreaterThanOrEqual(8);
+  expect(Object.keys(printed.entries).sort()).toEqual([...entries].sort());
+  for (const [entry, count] of Object.entries(printed.entries)) expect(count, entry).toBeGreaterThan(0);
+});
+
+it("creates a project, grows it with the generators, and serves it", { timeout: 600_000 }, async () => {
+  await requireMariaDb();
   expect(created).toMatch(/installing dependencies .* done/);
   expect(created).toMatch(/generating code .* done/);
-  const project = join(work, "shop");
   const rony = join(project, "node_modules/.bin/rony-ts");
 
   expect(sh(rony, ["new", "connection", "mysql", "db"], project)).toContain("declared db (mysql)");
