@@ -29,8 +29,19 @@ export function laterEntry(a: string | undefined, b: string | undefined): string
   if (a === undefined) return b;
   if (b === undefined) return a;
   // Whole-entry order: the stamp prefix decides; equal stamps (never issued twice, but a
-  // hand-written entry could) fall back to the rest so every merge order agrees.
-  return b > a ? b : a;
+  // hand-written entry could) fall back to the rest so every merge order agrees. The order is
+  // the one the servers' LATER_FIELDS uses, UTF-8 bytes, which is code point order; JS's own
+  // string order (UTF-16 units) differs from it above U+FFFF.
+  return codePointAfter(b, a) ? b : a;
+}
+
+/** Whether `x` sorts after `y` by code point (= UTF-8 byte order), without allocating. */
+function codePointAfter(x: string, y: string): boolean {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    if (x.charCodeAt(i) !== y.charCodeAt(i)) return (x.codePointAt(i) as number) > (y.codePointAt(i) as number);
+  }
+  return x.length > y.length;
 }
 
 export function mergeLww(a: LwwState, b: LwwState): Map<string, string> {
