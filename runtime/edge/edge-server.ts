@@ -18,6 +18,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
   readonly #gate = new CallGate();
   readonly #options: EdgeServerOptions<Auth>;
   readonly #ws: WsGatewayState<Auth>;
+  readonly #gets: [string, (res: uWS.HttpResponse, req: uWS.HttpRequest) => void][] = [];
   #listenSocket: uWS.us_listen_socket | undefined;
   #port = 0;
   #shutdown: Promise<void> | undefined;
@@ -48,6 +49,12 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     return this;
   }
 
+  /** A GET route of the operator's (e.g. /metrics, runtime/operate), served from the next listen(). */
+  get(path: string, handler: (res: uWS.HttpResponse, req: uWS.HttpRequest) => void): this {
+    this.#gets.push([path, handler]);
+    return this;
+  }
+
   /** Open WebSocket connections by id, for pushes and admin. */
   get connections(): ReadonlyMap<number, EdgeConnection<Auth>> {
     return this.#ws.connections;
@@ -70,6 +77,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     app.ws(this.#options.wsPath ?? "/ws", wsBehavior(this.#ws));
     addRpcEndpoint(app, this.#options.rpcPath ?? "/rpc", httpFrames, this.limits);
     if (this.#options.rest !== false) addRestRoutes(app, this.dispatcher.routes(), httpFrames, this.limits);
+    for (const [path, handler] of this.#gets) app.get(path, handler);
     addNotFound(app);
     const host = this.#options.host ?? "0.0.0.0";
     return new Promise((resolve, reject) => {

@@ -52,6 +52,20 @@ export class RedisHa {
     this.writeQuorum = config.writeQuorum ?? majority;
     this.readQuorum = config.readQuorum ?? majority;
     this.timeoutMs = config.timeoutMs ?? 100;
+    for (const r of replicas) r.onChange = (replica) => this.#changed(replica);
+  }
+
+  readonly #replicaListeners = new Set<(status: ReplicaStatus) => void>();
+
+  /** Told each time a replica goes down or comes back up (for logs and alerts); returns the unsubscribe. */
+  onReplicaChange(listener: (status: ReplicaStatus) => void): () => void {
+    this.#replicaListeners.add(listener);
+    return () => this.#replicaListeners.delete(listener);
+  }
+
+  #changed(r: Replica): void {
+    const status = { address: r.address, up: r.up, retryAfter: r.retryAfter, lastError: r.lastError };
+    for (const l of this.#replicaListeners) l(status);
   }
 
   /** Connects every replica; succeeds when enough answer for both quorums (the rest are probed later). */

@@ -15,12 +15,25 @@ export class Replica {
   private failuresInARow = 0;
   private retryAt = 0;
   lastError = "";
+  /** Told when `up` flips (the client connects or drops, a call fails or succeeds after failures). */
+  onChange: ((replica: Replica) => void) | undefined = undefined;
+  private wasUp = false;
 
   constructor(
     readonly address: string,
     readonly client: Redis,
     private readonly backoff: Required<Backoff>,
-  ) {}
+  ) {
+    client.on("ready", () => this.check());
+    client.on("close", () => this.check());
+  }
+
+  private check(): void {
+    const up = this.up;
+    if (up === this.wasUp) return;
+    this.wasUp = up;
+    this.onChange?.(this);
+  }
 
   /** Whether a call should be sent now. */
   available(now: number): boolean {
@@ -40,6 +53,7 @@ export class Replica {
   markUp(): void {
     this.failuresInARow = 0;
     this.retryAt = 0;
+    if (!this.wasUp) this.check();
   }
 
   markDown(now: number, reason: string): void {
@@ -47,5 +61,6 @@ export class Replica {
     const wait = Math.min(this.backoff.initialMs * 2 ** (this.failuresInARow - 1), this.backoff.maxMs);
     this.retryAt = now + wait;
     this.lastError = reason;
+    if (this.wasUp) this.check();
   }
 }
