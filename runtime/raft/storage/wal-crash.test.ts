@@ -1,6 +1,8 @@
 // Crash-consistency of the WAL: whatever byte a crash cuts the last segment at, or whichever byte
-// it damages there, recovery neither fails nor invents anything — it returns a prefix of what was
-// written, and every batch that save() had acknowledged before the damaged one survives.
+// of its last record it damages, recovery neither fails nor invents anything — it returns a prefix
+// of what was written, and every batch that save() had acknowledged before the damage survives.
+// Damage to any earlier record (valid records follow it) is corruption, not a torn write: the
+// log refuses to open, naming the file and the damaged record's offset, and changes nothing.
 import fc from "fast-check";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,6 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Entry } from "../core/types.js";
 import { EntryType } from "../core/types.js";
+import { isRaftError } from "../core/errors.js";
 import { DiskStorage } from "./disk-storage.js";
 import { decodeRecords } from "./wal-record.js";
 
@@ -16,7 +19,7 @@ const SMALL = { segmentBytes: 64 * 1024 };
 const e = (index: number, size: number): Entry => ({ term: 1, index, type: EntryType.Normal, data: new Uint8Array(size).fill(index & 0xff) });
 
 describe("WAL crash consistency", () => {
-  it("recovers a prefix of the acknowledged batches after any truncation or bit flip of the tail", async () => {
+  it("recovers a prefix of the acknowledged batches after any truncation or damage to the last record, refuses on damage before it", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 }), // entries per batch
@@ -40,10 +43,22 @@ describe("WAL crash consistency", () => {
             const buf = await readFile(path);
             // damage lands within the records written, or just past them
             const at = Math.min(buf.length - 1, Math.floor(where * (ends[ends.length - 1]! + 16)));
+            // where each record starts: damage inside any but the last is corruption
+            const starts: number[] = [];
+            for (let pos = 0; pos < ends[ends.length - 1]!; pos += 8 + buf.readUInt32LE(pos)) starts.push(pos);
+            const hit = starts.filter((p) => p <= at).pop() ?? 0;
             if (truncate) await writeFile(path, buf.subarray(0, at));
             else {
               buf[at]! ^= 0x5a;
               await writeFile(path, buf);
+            }
+            if (!truncate && hit < starts[starts.length - 1]!) {
+              const err = await DiskStorage.open(dir, [], SMALL).catch((x: unknown) => x);
+              expect(isRaftError(err, "WAL_CORRUPT")).toBe(true);
+              expect((err as Error).message).toContain(`${path}: `);
+              expect((err as Error).message).toContain(` at offset ${hit}, followed by a valid record`);
+              expect((await readFile(path)).equals(buf)).toBe(true); // nothing zeroed
+              return;
             }
             const r = await DiskStorage.open(dir, [], SMALL);
             const last = r.lastIndex();
@@ -70,7 +85,7 @@ describe("WAL crash consistency", () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
   });
 });

@@ -69,3 +69,41 @@ export const decodeRecords = (buf: Uint8Array): { records: WalRecord[]; validLen
   }
   return { records, validLength: pos };
 };
+
+/** Body lengths a record of each kind can have: fixed for hard states and markers, 22 + data for entries. */
+const HARD_STATE_BODY = 1 + 8 + 4 + 8;
+const MARKER_BODY = 1 + 8 + 8;
+const ENTRY_BODY = 1 + 8 + 8 + 1 + 4;
+
+/**
+ * Offset of the first whole, valid record starting in [from, to], or -1. Used after a bad record
+ * to tell a torn tail (nothing valid after it) from corruption followed by valid records. A
+ * record's length must agree with its kind (and an entry's with its data length) before its
+ * checksum is computed, so scanning costs little more than reading the bytes.
+ */
+export const findValidRecord = (buf: Uint8Array, from: number, to: number): number => {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  for (let q = from; q <= to && q + HEADER < buf.length; q++) {
+    const len = view.getUint32(q, true);
+    if (len === 0 || q + HEADER + len > buf.length) continue;
+    const kind = buf[q + HEADER];
+    if (kind === RecordKind.HardState) {
+      if (len !== HARD_STATE_BODY) continue;
+    } else if (kind === RecordKind.SnapshotMarker) {
+      if (len !== MARKER_BODY) continue;
+    } else if (kind === RecordKind.Entry) {
+      if (len < ENTRY_BODY || view.getUint32(q + HEADER + ENTRY_BODY - 4, true) !== len - ENTRY_BODY) continue;
+    } else {
+      continue;
+    }
+    const body = buf.subarray(q + HEADER, q + HEADER + len);
+    if (crc32c(body) !== view.getUint32(q + 4, true)) continue;
+    try {
+      decodeBody(body);
+    } catch {
+      continue;
+    }
+    return q;
+  }
+  return -1;
+};

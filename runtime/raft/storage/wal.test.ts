@@ -111,6 +111,23 @@ describe("durable storage", () => {
     await r.close();
   });
 
+  it("refuses to start on a damaged record followed by valid ones, naming the file and offset, and zeroes nothing", async () => {
+    const s = await DiskStorage.open(dir, [], SMALL);
+    await s.save({ entries: [e(1, 1), e(1, 2)], hardState: { term: 1, vote: 0, commit: 0 }, mustSync: true });
+    await s.save({ entries: [e(1, 3)], hardState: { term: 2, vote: 3, commit: 2 }, mustSync: true }); // acknowledged: a vote
+    await s.close();
+    const file = await walFile();
+    const buf = await readFile(file);
+    const second = 8 + buf.readUInt32LE(0); // the record of entry 2
+    buf[second + 20]! ^= 0xff;
+    await writeFile(file, buf);
+    const err = await DiskStorage.open(dir, [], SMALL).catch((x: unknown) => x);
+    expect(isRaftError(err, "WAL_CORRUPT")).toBe(true);
+    expect((err as Error).message).toMatch(new RegExp(`${file}: checksum mismatch at offset ${second}, followed by a valid record at offset \\d+`));
+    // before, this was taken for a torn tail: entry 3 and the vote were zeroed
+    expect((await readFile(file)).equals(buf)).toBe(true);
+  });
+
   it("rotates to a new preallocated segment when one fills up, and replays across segments", async () => {
     const s = await DiskStorage.open(dir, [], { segmentBytes: 4096 });
     for (let i = 1; i <= 60; i++) await s.save({ entries: [e(1, i, "y".repeat(200))], mustSync: true });

@@ -3,8 +3,11 @@
 // returns once its data is on disk, and since the file neither grows nor gets new blocks, the
 // disk has no metadata to journal — the cheapest durable write there is (measured ~25 % faster
 // here than an append); the next segment is prepared in the background. On open, zeros after the
-// last record are free space; anything else there
-// is a torn write in the last segment (zeroed again) and corruption in any earlier one.
+// last record are free space. Anything else there is either a torn write — the last segment's
+// last, partial record, with no valid record after it: zeroed again, it was never acknowledged —
+// or corruption: a bad record followed by a valid one, or any damage in a sealed segment. On
+// corruption the node refuses to start, naming the file and offset (etcd's choice): truncating
+// would silently drop acknowledged records, the stored vote among them.
 import { constants } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { open, readFile, readdir, rename, rm } from "node:fs/promises";
@@ -12,7 +15,7 @@ import { join } from "node:path";
 import { RaftError } from "../core/errors.js";
 import { syncDir } from "./fsutil.js";
 import type { WalRecord } from "./wal-record.js";
-import { RecordKind, decodeRecords, encodeRecords } from "./wal-record.js";
+import { RecordKind, decodeRecords, encodeRecords, findValidRecord } from "./wal-record.js";
 
 export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 const SYNC_WRITE = constants.O_WRONLY | constants.O_DSYNC;
@@ -94,7 +97,15 @@ export class Wal {
       const dec = decodeRecords(buf);
       const garbage = lastNonZero(buf, dec.validLength);
       if (garbage >= 0) {
-        if (i < names.length - 1) throw new RaftError("WAL_CORRUPT", `${names[i]}: ${dec.reason} at byte ${dec.validLength} of a sealed segment`);
+        const at = dec.validLength;
+        if (i < names.length - 1)
+          throw new RaftError("WAL_CORRUPT", `${path}: ${dec.reason} at offset ${at} of a sealed segment; refusing to start (every record there was acknowledged)`);
+        const valid = findValidRecord(buf, at + 1, garbage);
+        if (valid >= 0)
+          throw new RaftError(
+            "WAL_CORRUPT",
+            `${path}: ${dec.reason} at offset ${at}, followed by a valid record at offset ${valid}; refusing to start rather than drop acknowledged records`,
+          );
         // a crash in the middle of the last write: it was never acknowledged; zero it (keeping the space)
         tornBytes = garbage + 1 - dec.validLength;
         tornReason = dec.reason;
