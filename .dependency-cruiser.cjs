@@ -44,12 +44,26 @@ module.exports = {
       to: { path: ["^(fs|net|dgram|timers|node:fs|node:net|node:dgram|node:timers)"], dependencyTypes: ["core"] },
     },
     {
+      name: "registry-and-patterns-sit-above-the-parts",
+      comment: "runtime/registry and runtime/patterns join edge and Redis as runtime/cluster will, beside or below it: the parts (edge, raft, model, redis, rpc, connections) stay usable alone and never import them",
+      severity: "error",
+      from: { path: "^runtime/(edge|raft|model|redis|rpc|connections)/" },
+      to: { path: "^runtime/(registry|patterns)/" },
+    },
+    {
+      name: "registry-below-patterns",
+      comment: "the registry is general (cluster membership uses it too): it knows nothing of pattern routing",
+      severity: "error",
+      from: { path: "^runtime/registry/" },
+      to: { path: "^runtime/patterns/" },
+    },
+    {
       name: "client-runs-in-browsers",
       comment: "runtime/client and the rpc contract it uses run in browsers",
       severity: "error",
       from: { path: "^runtime/(client|rpc)/", pathNot: "\\.test\\.ts$" },
       to: {
-        path: ["node_modules/(uWebSockets\\.js|mysql2|ioredis)/", "^runtime/(edge|redis|raft|model|cluster)/"],
+        path: ["node_modules/(uWebSockets\\.js|mysql2|ioredis)/", "^runtime/(edge|redis|raft|model|cluster|registry|patterns)/"],
       },
     },
     {

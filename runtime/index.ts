@@ -3,3 +3,5 @@ export * from "./rpc/index.js";
 export * from "./edge/index.js";
 export * from "./model/index.js";
 export * from "./connections/index.js";
+export * from "./registry/index.js";
+export * from "./patterns/index.js";

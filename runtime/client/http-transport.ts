@@ -59,6 +59,36 @@ export class HttpTransport implements Transport {
     }
   }
 
+  /**
+   * A go-nano pattern call: POSTs `{"Pattern": pattern, …payload}` to the server's `/` and
+   * resolves with the handler's JSON output (docs/patterns.md).
+   */
+  async act(pattern: string, payload: Record<string, unknown> = {}, options: CallOptions = {}): Promise<unknown> {
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 10_000;
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]);
+    let res: Response;
+    let bytes: Uint8Array;
+    try {
+      res = await this.#fetch(`${this.#base}/`, {
+        method: "POST",
+        headers: { ...this.#options.headers, ...options.headers, "content-type": "application/json" },
+        body: JSON.stringify({ ...payload, Pattern: pattern }),
+        signal,
+      });
+      bytes = new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      if (options.signal?.aborted) throw new RonyError(ErrorCode.CANCELLED, "aborted");
+      if (signal.aborted) throw new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${pattern} got no reply in ${timeoutMs} ms`);
+      throw new RonyError(ErrorCode.UNAVAILABLE, `cannot reach ${this.#base}: ${(e as Error).message}`);
+    }
+    if (res.status !== 200) throw await errorOfJson(res.status, bytes);
+    try {
+      return JSON.parse(utf8.decode(bytes)) as unknown;
+    } catch {
+      throw new RonyError(ErrorCode.INTERNAL, `unreadable reply to ${pattern}`);
+    }
+  }
+
   async #rpc<I, O>(method: MethodDescriptor<I, O>, input: I, headers: Record<string, string>, signal: AbortSignal): Promise<O> {
     const frame = encodeEnvelope({
       constructorId: method.constructorId,

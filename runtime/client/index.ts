@@ -4,3 +4,4 @@ export { WebSocketTransport, type ConnectionState, type WebSocketTransportOption
 export { HttpTransport, type HttpTransportOptions } from "./http-transport.js";
 export { backoffDelay, defaultBackoff, type BackoffOptions } from "./backoff.js";
 export type { WebSocketConstructor, WebSocketLike } from "./websocket-like.js";
+export { patternTransport, type PatternActor } from "./pattern-transport.js";

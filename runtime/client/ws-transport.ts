@@ -11,6 +11,7 @@ import {
   decodeEnvelope,
   decodeRpcError,
   encodeEnvelope,
+  rpcErrorFromJson,
   type AnyMethod,
   type CallOptions,
   type Envelope,
@@ -40,8 +41,11 @@ export interface WebSocketTransportOptions {
 export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
 interface PendingCall {
-  readonly method: AnyMethod;
-  readonly frame: Uint8Array;
+  /** The rpc called, or undefined for a pattern call (a JSON text frame, answered in JSON). */
+  readonly method: AnyMethod | undefined;
+  /** What the caller called, for error messages: the rpc's name or the pattern. */
+  readonly name: string;
+  readonly frame: Uint8Array | string;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: RonyError) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -166,10 +170,27 @@ export class WebSocketTransport implements Transport {
       headers: headers as Record<string, string>,
     });
     const timeoutMs = options.timeoutMs ?? (method.timeoutMs || (this.#options.timeoutMs ?? 10_000));
+    return this.#send<O>(requestId, method, method.name, frame, timeoutMs, options.signal);
+  }
+
+  /**
+   * A go-nano pattern call: `act("role:math,cmd:positive", { Value: 1 })` sends the message as a
+   * JSON text frame and resolves with the handler's JSON output (docs/patterns.md).
+   */
+  act(pattern: string, payload: Record<string, unknown> = {}, options: CallOptions = {}): Promise<unknown> {
+    if (this.#state === "closed") return Promise.reject(new RonyError(ErrorCode.CANCELLED, "the client is closed"));
+    if (options.signal?.aborted) return Promise.reject(new RonyError(ErrorCode.CANCELLED, "aborted"));
+    const requestId = this.#nextId;
+    this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
+    const headers = { ...this.#options.headers, ...options.headers };
+    const frame = JSON.stringify({ ...payload, Pattern: pattern, requestId, headers });
+    return this.#send(requestId, undefined, pattern, frame, options.timeoutMs ?? this.#options.timeoutMs ?? 10_000, options.signal);
+  }
+
+  #send<O>(requestId: number, method: AnyMethod | undefined, name: string, frame: Uint8Array | string, timeoutMs: number, signal: AbortSignal | undefined): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      const call: PendingCall = { method, frame, resolve: resolve as (v: unknown) => void, reject, timer: undefined, sent: false, cleanup: undefined };
-      call.timer = setTimeout(() => this.#fail(requestId, new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${method.name} got no reply in ${timeoutMs} ms`)), timeoutMs);
-      const signal = options.signal;
+      const call: PendingCall = { method, name, frame, resolve: resolve as (v: unknown) => void, reject, timer: undefined, sent: false, cleanup: undefined };
+      call.timer = setTimeout(() => this.#fail(requestId, new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${name} got no reply in ${timeoutMs} ms`)), timeoutMs);
       if (signal !== undefined) {
         const onAbort = () => this.#fail(requestId, new RonyError(ErrorCode.CANCELLED, "aborted"));
         signal.addEventListener("abort", onAbort, { once: true });
@@ -258,7 +279,11 @@ export class WebSocketTransport implements Transport {
   }
 
   #receive(data: unknown): void {
-    if (!(data instanceof ArrayBuffer)) return; // only JSON debug frames are text; this client sends binary
+    if (typeof data === "string") {
+      this.#receiveText(data);
+      return;
+    }
+    if (!(data instanceof ArrayBuffer)) return;
     let env: Envelope;
     try {
       env = decodeEnvelope(new Uint8Array(data));
@@ -280,17 +305,35 @@ export class WebSocketTransport implements Transport {
     clearTimeout(call.timer);
     call.cleanup?.();
     try {
-      call.resolve(readReply(call.method, env));
+      call.resolve(readReply(call.method!, env));
     } catch (e) {
       call.reject(e as RonyError);
     }
+  }
+
+  /** Text frames answer pattern calls: {"requestId":1,"output":…} or {"requestId":1,"error":{…}}. */
+  #receiveText(text: string): void {
+    let reply: { requestId?: unknown; output?: unknown; error?: unknown };
+    try {
+      reply = JSON.parse(text) as typeof reply;
+    } catch {
+      return;
+    }
+    if (typeof reply !== "object" || reply === null || typeof reply.requestId !== "number") return;
+    const call = this.#pending.get(reply.requestId);
+    if (call === undefined || call.method !== undefined) return;
+    this.#pending.delete(reply.requestId);
+    clearTimeout(call.timer);
+    call.cleanup?.();
+    if (reply.error !== undefined) call.reject(rpcErrorFromJson(reply.error));
+    else call.resolve(reply.output);
   }
 
   #connectionLost(): void {
     this.#socket = undefined;
     if (this.#state === "closed") return;
     for (const [id, call] of [...this.#pending]) {
-      if (call.sent) this.#fail(id, new RonyError(ErrorCode.UNAVAILABLE, `connection to ${this.url} lost before ${call.method.name} was answered`));
+      if (call.sent) this.#fail(id, new RonyError(ErrorCode.UNAVAILABLE, `connection to ${this.url} lost before ${call.name} was answered`));
     }
     for (const s of [...this.#streams.values()]) s.lost(new RonyError(ErrorCode.UNAVAILABLE, `connection to ${this.url} lost during a stream`));
     if (this.#backoff === undefined) {

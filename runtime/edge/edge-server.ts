@@ -9,6 +9,7 @@ import { Dispatcher } from "./dispatcher.js";
 import { FrameHandler } from "./frame-handler.js";
 import { addNotFound, addRestRoutes, addRpcEndpoint } from "./http-gateway.js";
 import type { Middleware } from "./middleware.js";
+import { addPatternEndpoint, type PatternCalls } from "./pattern-calls.js";
 import { defaultLimits, type EdgeLimits, type EdgeServerOptions } from "./options.js";
 import { wsBehavior, type WsGatewayState } from "./ws-gateway.js";
 
@@ -22,6 +23,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
   #listenSocket: uWS.us_listen_socket | undefined;
   #port = 0;
   #shutdown: Promise<void> | undefined;
+  #patterns: PatternCalls | undefined;
 
   constructor(options: EdgeServerOptions<Auth> = {}, dispatcher = new Dispatcher<Auth>()) {
     this.#options = options;
@@ -42,6 +44,12 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
 
   addStream<I, O>(method: MethodDescriptor<I, O>, handlers: StreamHandlers<I, O, EdgeContext<Auth>>, middleware?: readonly Middleware<Auth>[]): void {
     this.dispatcher.addStream(method, handlers, middleware);
+  }
+
+  /** Serves go-nano pattern calls (`POST /`, and WebSocket text frames holding "Pattern") through `calls`. Before listen(). */
+  servePatterns(calls: PatternCalls): void {
+    this.#patterns = calls;
+    this.#ws.frames.patterns = calls;
   }
 
   use(middleware: Middleware<Auth>): this {
@@ -76,6 +84,8 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     const httpFrames = new FrameHandler(this.dispatcher, this.#gate, "http", this.limits);
     app.ws(this.#options.wsPath ?? "/ws", wsBehavior(this.#ws));
     addRpcEndpoint(app, this.#options.rpcPath ?? "/rpc", httpFrames, this.limits);
+    httpFrames.patterns = this.#patterns;
+    if (this.#patterns !== undefined) addPatternEndpoint(app, this.#patterns, httpFrames, this.limits);
     if (this.#options.rest !== false) addRestRoutes(app, this.dispatcher.routes(), httpFrames, this.limits);
     for (const [path, handler] of this.#gets) app.get(path, handler);
     addNotFound(app);

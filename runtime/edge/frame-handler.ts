@@ -15,7 +15,8 @@ import {
 import type { CallGate } from "./call-gate.js";
 import { EdgeContext, type Via } from "./context.js";
 import type { Dispatcher, Route } from "./dispatcher.js";
-import { jsonError, jsonReply, parseJsonFrame, type JsonFrame, type JsonRequest } from "./json-frames.js";
+import { jsonError, jsonPatternReply, jsonReply, parseJsonFrame, type JsonFrame, type JsonRequest } from "./json-frames.js";
+import { servePattern, type PatternCalls } from "./pattern-calls.js";
 import type { Peer } from "./peer.js";
 import { ReplyEncoder } from "./reply-encoder.js";
 import { StreamFrames } from "./stream-frames.js";
@@ -42,6 +43,8 @@ export class FrameHandler<Auth = unknown> {
   readonly #replies = new ReplyEncoder();
   /** Streaming rpcs over WebSocket connections (docs/streams.md). */
   readonly streams: StreamFrames<Auth>;
+  /** Who answers JSON frames holding "Pattern" (EdgeServer.servePatterns); none: UNIMPLEMENTED. */
+  patterns: PatternCalls | undefined = undefined;
 
   constructor(
     readonly dispatcher: Dispatcher<Auth>,
@@ -171,6 +174,10 @@ export class FrameHandler<Auth = unknown> {
   }
 
   #startJson(req: JsonRequest, peer: Peer<Auth>): void {
+    if (req.pattern) {
+      this.#startPattern(req, peer);
+      return;
+    }
     const route = req.method !== undefined ? this.dispatcher.routeByName(req.method) : this.dispatcher.route(req.constructorId!);
     const refused = req.requestId === 0 ? reservedRequestId() : this.refusal(route, req.constructorId ?? 0);
     if (refused !== undefined || route === undefined) {
@@ -191,6 +198,24 @@ export class FrameHandler<Auth = unknown> {
       return;
     }
     void this.#callJson(route, input, req, peer);
+  }
+
+  #startPattern(req: JsonRequest, peer: Peer<Auth>): void {
+    const calls = this.patterns;
+    const refused =
+      req.requestId === 0 ? reservedRequestId()
+      : calls === undefined ? new RonyError(ErrorCode.UNIMPLEMENTED, "this server serves no pattern calls", "Pattern")
+      : this.gate.closed ? new RonyError(ErrorCode.UNAVAILABLE, "the server is shutting down")
+      : !peer.admit() ? new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many requests in flight on this connection")
+      : undefined;
+    if (refused !== undefined || calls === undefined) {
+      peer.sendText(jsonError(req.requestId, refused!));
+      return;
+    }
+    void servePattern(this, calls, req.input as Record<string, unknown>, req.headers).then((reply) => {
+      peer.sendText("error" in reply ? jsonError(req.requestId, reply.error) : jsonPatternReply(req.requestId, reply.output));
+      peer.release();
+    });
   }
 
   async #callJson(route: Route<Auth>, input: unknown, req: JsonRequest, peer: Peer<Auth>): Promise<void> {

@@ -48,7 +48,7 @@ function status(code: number): string {
 }
 
 /** Writes a whole response unless the client went away. Corks: it usually runs after an await. */
-function respond(res: HttpResponse, ex: Exchange, code: number, contentType: string, body: string | Uint8Array, close = false, headers?: Record<string, string>): void {
+export function respond(res: HttpResponse, ex: Exchange, code: number, contentType: string, body: string | Uint8Array, close = false, headers?: Record<string, string>): void {
   if (ex.aborted) return;
   ex.aborted = true; // answered: nothing may touch res again
   res.cork(() => {
@@ -58,7 +58,7 @@ function respond(res: HttpResponse, ex: Exchange, code: number, contentType: str
   });
 }
 
-function respondError(res: HttpResponse, ex: Exchange, error: RonyError, code = httpStatusOf(error.code), close = false): void {
+export function respondError(res: HttpResponse, ex: Exchange, error: RonyError, code = httpStatusOf(error.code), close = false): void {
   respond(res, ex, code, "application/json", JSON.stringify(rpcErrorToJson(error)), close);
 }
 

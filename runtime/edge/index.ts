@@ -8,3 +8,4 @@ export { defaultLimits, type EdgeHooks, type EdgeLimits, type EdgeServerOptions 
 export { FrameHandler, allowsInternal } from "./frame-handler.js";
 export { CallGate } from "./call-gate.js";
 export type { Peer } from "./peer.js";
+export type { PatternCalls } from "./pattern-calls.js";

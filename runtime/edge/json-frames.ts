@@ -1,6 +1,7 @@
 // JSON frames: a debugging aid for the WebSocket text channel and the HTTP RPC endpoint.
 //   request  {"requestId":1,"method":"examples.echo.Echo.Say","input":{"text":"hi"},"headers":{}}
 //            ("constructorId": 3137309345 works in place of "method"); {"envelopes":[…]} is a batch
+//            {"requestId":1,"Pattern":"role:math,cmd:sum","Values":[1,2]} is a go-nano pattern call
 //   reply    {"requestId":1,"constructorId":…,"output":{…}}  or  {"requestId":1,"constructorId":…,"error":{"code":"NOT_FOUND",…}}
 import { ErrorCode, RPC_ERROR_ID, RonyError, rpcErrorToJson } from "../rpc/index.js";
 
@@ -10,6 +11,8 @@ export interface JsonRequest {
   method: string | undefined;
   headers: Record<string, string>;
   input: unknown;
+  /** A go-nano call: `input` is the whole message (its "Pattern" included), for the edge's PatternCalls. */
+  pattern: boolean;
 }
 
 function bad(why: string): RonyError {
@@ -28,14 +31,19 @@ function readOne(v: unknown): JsonRequest {
   if (constructorId !== undefined && (typeof constructorId !== "number" || !Number.isInteger(constructorId))) throw bad("constructorId must be an integer");
   const method = v["method"];
   if (method !== undefined && typeof method !== "string") throw bad("method must be a string");
-  if (constructorId === undefined && method === undefined) throw bad("needs method or constructorId");
+  const pattern = constructorId === undefined && method === undefined && typeof v["Pattern"] === "string";
+  if (constructorId === undefined && method === undefined && !pattern) throw bad("needs method, constructorId or Pattern");
   const headers = Object.create(null) as Record<string, string>; // "__proto__" stays a header
   const h = v["headers"];
   if (h !== undefined) {
     if (!isRecord(h)) throw bad("headers must be an object");
     for (const [k, value] of Object.entries(h)) headers[k] = String(value);
   }
-  return { requestId, constructorId: constructorId === undefined ? undefined : constructorId >>> 0, method, headers, input: v["input"] ?? {} };
+  if (pattern) {
+    const { requestId: _id, headers: _headers, ...message } = v;
+    return { requestId, constructorId: undefined, method: undefined, headers, input: message, pattern };
+  }
+  return { requestId, constructorId: constructorId === undefined ? undefined : constructorId >>> 0, method, headers, input: v["input"] ?? {}, pattern };
 }
 
 export interface JsonFrame {
@@ -58,6 +66,11 @@ export function parseJsonFrame(text: string): JsonFrame {
 
 export function jsonReply(requestId: number, constructorId: number, output: unknown): string {
   return JSON.stringify({ requestId, constructorId, output });
+}
+
+/** The reply to a pattern call: no constructor id, the output is the handler's JSON. */
+export function jsonPatternReply(requestId: number, output: unknown): string {
+  return JSON.stringify({ requestId, output });
 }
 
 export function jsonError(requestId: number, error: RonyError): string {
