@@ -30,6 +30,7 @@ export { PnCounter, type PnCounterOptions } from "./crdt/pn-counter.js";
 export { OrSet } from "./crdt/or-set.js";
 export { LwwMap, type LwwMapOptions } from "./crdt/lww-map.js";
 export { HybridLogicalClock } from "./crdt/hlc.js";
+export type { CollectOptions, CollectReport } from "./crdt/collect.js";
 export type { RepairTracker } from "./crdt/merge-on-read.js";
 
 export { KetamaRing, type RingNode } from "./hashing/ketama-ring.js";

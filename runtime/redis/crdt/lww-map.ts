@@ -2,10 +2,15 @@ import type { Redis } from "ioredis";
 import type { QuorumOptions, RedisHa } from "../ha/redis-ha.js";
 import { evalScript } from "../key-value/scripts.js";
 import { newActor } from "./actor.js";
-import { HybridLogicalClock } from "./hlc.js";
-import { LATER_FIELDS } from "./lua.js";
+import { HybridLogicalClock, STAMP_LENGTH } from "./hlc.js";
+import { collectTombstones, parseMarks, type CollectOptions, type CollectReport, type TombstoneStore } from "./collect.js";
+import { LATER_FIELDS, LWW_TOMBSTONES, lwwCollect } from "./lua.js";
 import { readMerged, RepairTracker, type MergeSpec } from "./merge-on-read.js";
 import { encodeDelete, encodeSet, lwwBehind, lwwEntries, mergeLww, parseLww, stampOf, valueOf, type LwwState } from "./lww-map-state.js";
+
+/** A delete entry: its stamp and the flag `d`. */
+const TOMBSTONE_LENGTH = STAMP_LENGTH + 1;
+const LWW_COLLECT = lwwCollect(TOMBSTONE_LENGTH);
 
 export interface LwwMapOptions {
   /** 8 hex digits naming this writer in its stamps; default random. */
@@ -24,6 +29,7 @@ export class LwwMap {
   readonly repairs = new RepairTracker();
   readonly clock: HybridLogicalClock;
   private readonly spec: MergeSpec<LwwState>;
+  private readonly tombstones: TombstoneStore;
 
   constructor(
     private readonly ha: RedisHa,
@@ -39,6 +45,31 @@ export class LwwMap {
         return behind.size === 0 ? undefined : this.send(client, behind);
       },
     };
+    const keys = [key, `${key}:settled`];
+    this.tombstones = {
+      // A tombstone's id is its entry followed by its field: the same delete of the same field.
+      read: async (client) => {
+        const [hash, settled] = (await evalScript(client, LWW_TOMBSTONES, keys, [])) as [string[], string[]];
+        const held = new Set<string>();
+        for (let i = 0; i + 1 < hash.length; i += 2) {
+          const entry = hash[i + 1] as string;
+          if (entry.length === TOMBSTONE_LENGTH && entry.charAt(STAMP_LENGTH) === "d") held.add(entry + (hash[i] as string));
+        }
+        return { held, marks: parseMarks(settled) };
+      },
+      script: LWW_COLLECT,
+      keys,
+    };
+  }
+
+  /**
+   * One garbage-collection pass over every replica: marks the delete tombstones all of them
+   * hold, and drops those marked at least `settleMs` (default 1 hour) ago; a field set again
+   * meanwhile keeps its new value. Run it now and then, from any process; while a replica is
+   * down it rejects with QuorumError. collect.ts has the rule.
+   */
+  collect(options?: CollectOptions): Promise<CollectReport> {
+    return collectTombstones(this.ha, this.tombstones, options);
   }
 
   async set(field: string, value: string, options?: QuorumOptions): Promise<void> {
