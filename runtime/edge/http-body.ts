@@ -1,16 +1,20 @@
 // Reads an HTTP request body from uWS, bounded by a byte limit.
 import type { HttpResponse } from "uWebSockets.js";
+import { ByteSlab } from "./byte-slab.js";
 
 export interface Exchange {
   aborted: boolean;
 }
 
+const bodyCopies = new ByteSlab();
+
 /**
  * Starts reading the body. `done` gets the bytes, or undefined when the body went over `limit`.
- * uWS chunks are only valid during onData, so they are copied.
+ * uWS chunks are only valid during onData, so they are copied: a body in one chunk (the usual
+ * case) into a shared slab (byte-slab.ts), not an ArrayBuffer of its own.
  */
 export function readBody(res: HttpResponse, limit: number, done: (body: Uint8Array | undefined) => void): void {
-  const chunks: Uint8Array[] = [];
+  let chunks: Uint8Array[] | undefined;
   let size = 0;
   let over = false;
   res.onData((chunk: ArrayBuffer, isLast: boolean) => {
@@ -21,12 +25,12 @@ export function readBody(res: HttpResponse, limit: number, done: (body: Uint8Arr
       done(undefined);
       return;
     }
-    chunks.push(new Uint8Array(chunk.slice(0)));
-    if (!isLast) return;
-    if (chunks.length === 1) {
-      done(chunks[0]!);
+    if (isLast && chunks === undefined) {
+      done(bodyCopies.copy(new Uint8Array(chunk)));
       return;
     }
+    (chunks ??= []).push(new Uint8Array(chunk.slice(0)));
+    if (!isLast) return;
     const body = new Uint8Array(size);
     let at = 0;
     for (const c of chunks) {

@@ -54,8 +54,10 @@ export function restInput(binding: HttpBinding, pathValues: readonly string[], q
       input[binding.body] = parsed;
     }
   }
-  for (const [key, value] of Object.entries(parseQuery(query))) {
-    if (!(key in input)) input[key] = value;
+  if (query !== "") {
+    for (const [key, value] of Object.entries(parseQuery(query))) {
+      if (!(key in input)) input[key] = value;
+    }
   }
   binding.pathParams.forEach((name, i) => {
     let value: string;
