@@ -77,6 +77,11 @@ try {
       () => sequential(SEQ, (i) => sharded.set(key(i), value)),
       () => sequential(SEQ, (i) => replicas[i % 3]!.set(key(i), value)),
     );
+    await record(
+      "GET, one at a time, 3 shards vs 3 plain clients round-robin",
+      () => sequential(SEQ, (i) => sharded.get(key(i))),
+      () => sequential(SEQ, (i) => replicas[i % 3]!.get(key(i))),
+    );
     await record("SET, one at a time, 1 shard (latency)", () => sequential(SEQ, (i) => sharded1.set(key(i), value)), () => sequential(SEQ, (i) => plain.set(key(i), value)));
     await record("GET, one at a time, 1 shard (latency)", () => sequential(SEQ, (i) => sharded1.get(key(i))), () => sequential(SEQ, (i) => plain.get(key(i))));
     await record(

@@ -25,8 +25,8 @@ export class RoutedConnection implements KeyValueConnection {
     return this.sendOne(key, () => this.router.targetOf(key).callBuffer("get", key)) as Promise<Buffer | null>;
   }
 
-  async set(key: string, value: CommandArg, options: SetOptions = {}): Promise<boolean> {
-    return (await this.one("set", key, value, ...setFlags(options))) === "OK";
+  set(key: string, value: CommandArg, options: SetOptions = {}): Promise<boolean> {
+    return this.sendOne(key, () => this.router.targetOf(key).call("set", key, value, ...setFlags(options)), isOk) as Promise<boolean>;
   }
 
   del(...keys: string[]): Promise<number> {
@@ -37,8 +37,8 @@ export class RoutedConnection implements KeyValueConnection {
     return this.many("exists", keys, keys) as Promise<number>;
   }
 
-  async expire(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.one("pexpire", key, ttlMs)) === 1;
+  expire(key: string, ttlMs: number): Promise<boolean> {
+    return this.sendOne(key, () => this.router.targetOf(key).call("pexpire", key, ttlMs), isOne) as Promise<boolean>;
   }
 
   incrBy(key: string, by: number): Promise<number> {
@@ -81,8 +81,8 @@ export class RoutedConnection implements KeyValueConnection {
     return this.one("smembers", key) as Promise<string[]>;
   }
 
-  async sismember(key: string, member: CommandArg): Promise<boolean> {
-    return (await this.one("sismember", key, member)) === 1;
+  sismember(key: string, member: CommandArg): Promise<boolean> {
+    return this.sendOne(key, () => this.router.targetOf(key).call("sismember", key, member), isOne) as Promise<boolean>;
   }
 
   zadd(key: string, score: number, member: CommandArg): Promise<number> {
@@ -177,10 +177,13 @@ export class RoutedConnection implements KeyValueConnection {
     return this.sendMany(keys, () => this.router.targetOf(keys[0]!).call(command, ...args));
   }
 
-  /** Sends at once, unless the key must first settle (move between shards during a rebalance). */
-  private sendOne(key: string, send: () => Promise<unknown>): Promise<unknown> {
+  /**
+   * Sends at once, unless the key must first settle (move between shards during a rebalance).
+   * `map` turns the reply into the result in the same promise step that types the errors.
+   */
+  private sendOne(key: string, send: () => Promise<unknown>, map?: (reply: unknown) => unknown): Promise<unknown> {
     const settling = this.router.settleKey?.(key);
-    return this.guard(key, settling ? settling.then(send) : send());
+    return this.guard(key, settling ? settling.then(send) : send(), map);
   }
 
   private sendMany(keys: readonly string[], send: () => Promise<unknown>): Promise<unknown> {
@@ -189,8 +192,8 @@ export class RoutedConnection implements KeyValueConnection {
     return this.guard(keys[0]!, settling.length === 0 ? send() : Promise.all(settling).then(send));
   }
 
-  private guard(key: string, reply: Promise<unknown>): Promise<unknown> {
-    return reply.catch((error: unknown) => {
+  private guard(key: string, reply: Promise<unknown>, map?: (reply: unknown) => unknown): Promise<unknown> {
+    return reply.then(map, (error: unknown) => {
       throw toRuntimeError(error, this.name, this.ownerOf(key));
     });
   }
@@ -201,3 +204,7 @@ export class RoutedConnection implements KeyValueConnection {
     });
   }
 }
+
+// Reply → result for the boolean commands, applied in the step that types errors (no second hop).
+const isOk = (reply: unknown): boolean => reply === "OK";
+const isOne = (reply: unknown): boolean => reply === 1;
