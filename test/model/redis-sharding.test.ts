@@ -130,6 +130,17 @@ describe.each(kinds)("models on %s", (kind, open) => {
     expect((await accounts.findByEmail(a.email))?.id).toBe(b.id);
   });
 
+  it("puts back a claim a refused write refreshed, so the record can still let the value go at once", async () => {
+    const a = await accounts.insert(account({ tenant: `${kind}-refresh` }));
+    const before = await kv.get(emailClaim(a.email));
+    // The second insert refreshes the claims of its own record's values, then finds the record there.
+    await rejectsWith(accounts.insert(a), ErrorCode.ALREADY_EXISTS);
+    expect(await kv.get(emailClaim(a.email))).toBe(before);
+    await accounts.save({ ...a, email: `moved-${a.email}` });
+    expect(await kv.get(emailClaim(a.email))).toBeNull();
+    await accounts.insert(account({ tenant: `${kind}-refresh2`, email: a.email }));
+  });
+
   it("undoes the tags that wrote when another tag of a batch refuses a taken key", async () => {
     // Tenants whose records live on three different nodes (or slots).
     const tenants: string[] = [];
