@@ -10,16 +10,14 @@ const ID_BYTES = 16;
 export const ENVELOPE_BYTES = 1 + ID_BYTES;
 const HEADER = ENVELOPE_BYTES;
 
-export interface Unwrapped {
-  /** The proposal id as a map key, or undefined for an entry proposed without one. */
-  key: string | undefined;
-  payload: Uint8Array;
-}
+const wrapped = (data: Uint8Array): boolean => data.length >= HEADER && data[0] === TAG;
 
-export const unwrapProposal = (data: Uint8Array): Unwrapped => {
-  if (data.length < HEADER || data[0] !== TAG) return { key: undefined, payload: data };
-  return { key: Buffer.from(data.buffer, data.byteOffset + 1, ID_BYTES).toString("latin1"), payload: data.subarray(HEADER) };
-};
+/** What the application proposed: the entry's data without the envelope. */
+export const proposalPayload = (data: Uint8Array): Uint8Array => (wrapped(data) ? data.subarray(HEADER) : data);
+
+/** The proposal id as a map key, or undefined for an entry proposed without one. */
+export const proposalKey = (data: Uint8Array): string | undefined =>
+  wrapped(data) ? Buffer.from(data.buffer, data.byteOffset + 1, ID_BYTES).toString("latin1") : undefined;
 
 /** Makes ids unique across nodes and restarts: 8 random bytes per instance, then a counter. */
 export class ProposalIds {

@@ -29,7 +29,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from "../transport/frame-decoder.js";
 import { secretBytes } from "../transport/handshake.js";
 import type { PeerAddress } from "../transport/tcp-transport.js";
 import { TcpTransport } from "../transport/tcp-transport.js";
-import { ENVELOPE_BYTES, ProposalIds, unwrapProposal } from "./proposal-envelope.js";
+import { ENVELOPE_BYTES, ProposalIds, proposalKey, proposalPayload } from "./proposal-envelope.js";
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -450,7 +450,7 @@ export class RaftNode {
   private apply(e: Entry): void {
     let result: unknown;
     let refused: Error | undefined;
-    const { key, payload } = unwrapProposal(e.data);
+    const payload = proposalPayload(e.data);
     if (e.type === EntryType.ConfChange) {
       const cc = decodeConfChange(payload);
       const cs: ConfState = this.rn.applyConfChange(cc);
@@ -468,6 +468,9 @@ export class RaftNode {
         refused = err instanceof Error ? err : new Error(String(err));
       }
     }
+    // most entries applied here were proposed elsewhere: look for a waiter only if there is one
+    if (this.waiters.size === 0) return;
+    const key = proposalKey(e.data);
     if (key === undefined) return;
     const w = this.waiters.get(key);
     if (!w) return;
@@ -549,7 +552,7 @@ const resolveOptions = (o: RaftNodeOptions): ResolvedOptions => {
 
 const checkConfChange = (m: Message, e: Entry): void => {
   try {
-    decodeConfChange(unwrapProposal(e.data).payload);
+    decodeConfChange(proposalPayload(e.data));
   } catch {
     throw new RaftError("INVALID_MESSAGE", `a proposal from ${m.from} carries a membership change that does not decode`);
   }
