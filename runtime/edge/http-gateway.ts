@@ -221,7 +221,16 @@ async function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, r
   const ctx = new EdgeContext<Auth>(route.method, headers, 0, "http", undefined);
   frames.gate.enter();
   try {
-    await frames.dispatcher.run(route, input, ctx);
+    if (frames.dispatcher.isPlain(route)) {
+      // No middleware: call the handler here, one promise step fewer (as frame-handler.ts does).
+      try {
+        ctx.output = await route.handler(input, ctx);
+      } catch (e) {
+        ctx.error = frames.dispatcher.typed(e, ctx);
+      }
+    } else {
+      await frames.dispatcher.runChain(route, input, ctx);
+    }
     if (ctx.error !== undefined) {
       respondError(res, ex, ctx.error);
       return;
