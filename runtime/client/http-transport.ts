@@ -8,8 +8,10 @@ import {
   rpcErrorFromJson,
   type CallOptions,
   type MethodDescriptor,
+  type StreamInputs,
   type Transport,
 } from "../rpc/index.js";
+import { httpServerStream } from "./http-stream.js";
 import { codeOfStatus, readReply } from "./reply.js";
 import { restRequest } from "./rest-request.js";
 
@@ -87,6 +89,26 @@ export class HttpTransport implements Transport {
     } catch {
       throw new RonyError(ErrorCode.INTERNAL, `unreadable reply to ${pattern}`);
     }
+  }
+
+  /** Server streams only (a streamed response); client and bidi streams fail with UNIMPLEMENTED. */
+  stream<I, O>(method: MethodDescriptor<I, O>, inputs: StreamInputs<I>, options: CallOptions = {}): AsyncIterable<O> {
+    const target = {
+      url: `${this.#base}${this.#options.rpcPath ?? "/rpc"}`,
+      fetch: this.#fetch,
+      headers: this.#options.headers,
+      errorOf: async (res: Response): Promise<RonyError> => {
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        if (res.headers.get("content-type")?.startsWith("application/json")) return errorOfJson(res.status, bytes);
+        try {
+          readReply(method, decodeEnvelope(bytes));
+        } catch (e) {
+          if (e instanceof RonyError) return e;
+        }
+        return new RonyError(codeOfStatus(res.status), `unreadable ${method.name} stream reply (HTTP ${res.status})`);
+      },
+    };
+    return httpServerStream(target, method, inputs, options);
   }
 
   async #rpc<I, O>(method: MethodDescriptor<I, O>, input: I, headers: Record<string, string>, signal: AbortSignal): Promise<O> {

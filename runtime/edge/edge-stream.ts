@@ -14,16 +14,23 @@ import {
   decodeControl,
   grantDue,
 } from "../rpc/index.js";
-import type { EdgeConnection } from "./connection.js";
 import type { EdgeContext } from "./context.js";
 import type { Dispatcher, StreamRoute } from "./dispatcher.js";
 import type { ReplyEncoder } from "./reply-encoder.js";
+
+/** Where a stream's frames go: a WebSocket connection, or one streamed HTTP response. */
+export interface StreamSink {
+  send(frame: Uint8Array): void;
+  /** Something to wait on while the peer's buffer is full; undefined when it has room. */
+  backpressure(): Promise<void> | undefined;
+  /** The stream is over; called once, after its last frame was sent. */
+  closed(requestId: number): void;
+}
 
 /** What a stream needs from the frame handler that opened it. */
 export interface StreamHost<Auth> {
   readonly dispatcher: Dispatcher<Auth>;
   readonly replies: ReplyEncoder;
-  readonly sendHighWaterBytes: number;
   errorFrame(requestId: number, error: RonyError): Uint8Array;
 }
 
@@ -43,7 +50,7 @@ export class EdgeStream<Auth = unknown> {
     readonly requestId: number,
     readonly route: StreamRoute<Auth>,
     readonly ctx: EdgeContext<Auth>,
-    readonly conn: EdgeConnection<Auth>,
+    readonly sink: StreamSink,
     readonly host: StreamHost<Auth>,
     readonly window: number,
   ) {
@@ -67,7 +74,7 @@ export class EdgeStream<Auth = unknown> {
         if (ctx.stopped) throw ctx.error ?? new RonyError(ErrorCode.CANCELLED, "stopped by middleware");
       }
       if (this.#done) return;
-      if (this.inputs !== undefined) this.conn.sendBinary(controlFrame(this.requestId, StreamSignal.CREDIT, this.window));
+      if (this.inputs !== undefined) this.sink.send(controlFrame(this.requestId, StreamSignal.CREDIT, this.window));
       await this.#pump(this.#outputs(input));
     } catch (e) {
       this.#fail(dispatcher.typed(e, ctx));
@@ -91,7 +98,8 @@ export class EdgeStream<Auth = unknown> {
     try {
       for (;;) {
         await this.#credit.take();
-        if (this.conn.sendBuffered && this.conn.bufferedAmount >= this.host.sendHighWaterBytes) await this.conn.drained();
+        const full = this.sink.backpressure();
+        if (full !== undefined) await full;
         const r = await it.next();
         if (this.#done) return;
         if (r.done === true) {
@@ -105,7 +113,7 @@ export class EdgeStream<Auth = unknown> {
           this.host.dispatcher.onError(e, this.ctx as EdgeContext<never>);
           throw new RonyError(ErrorCode.INTERNAL, `${method.name} yielded an output that does not encode`);
         }
-        this.conn.sendBinary(frame);
+        this.sink.send(frame);
       }
     } catch (e) {
       if (!this.#done) throw e;
@@ -152,12 +160,7 @@ export class EdgeStream<Auth = unknown> {
   #control(signal: StreamSignal, credit: number, timeoutMs: number): void {
     switch (signal) {
       case StreamSignal.CREDIT:
-        if (!this.#deadlineSet) {
-          this.#deadlineSet = true;
-          const ms = timeoutMs || this.route.method.timeoutMs;
-          if (ms > 0) this.#timer = setTimeout(() => this.#fail(new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${this.route.method.name} ran past its ${ms} ms deadline`)), ms);
-        }
-        this.#credit.grant(credit);
+        this.grant(credit, timeoutMs);
         return;
       case StreamSignal.END:
         this.inputs?.end();
@@ -170,10 +173,20 @@ export class EdgeStream<Auth = unknown> {
     }
   }
 
+  /** More output credit; the first grant also starts the deadline (the caller's, else the rpc's). */
+  grant(credit: number, timeoutMs = 0): void {
+    if (!this.#deadlineSet) {
+      this.#deadlineSet = true;
+      const ms = timeoutMs || this.route.method.timeoutMs;
+      if (ms > 0) this.#timer = setTimeout(() => this.#fail(new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${this.route.method.name} ran past its ${ms} ms deadline`)), ms);
+    }
+    this.#credit.grant(credit);
+  }
+
   #inputTaken(): void {
     if (this.#done || !grantDue(++this.#taken, this.window)) return;
     this.#inputCredit += this.#taken;
-    this.conn.sendBinary(controlFrame(this.requestId, StreamSignal.CREDIT, this.#taken));
+    this.sink.send(controlFrame(this.requestId, StreamSignal.CREDIT, this.#taken));
     this.#taken = 0;
   }
 
@@ -197,8 +210,8 @@ export class EdgeStream<Auth = unknown> {
   #finish(last: Uint8Array | undefined, error?: RonyError): void {
     this.#done = true;
     clearTimeout(this.#timer);
-    this.conn.streams?.delete(this.requestId);
-    if (last !== undefined) this.conn.sendBinary(last);
+    if (last !== undefined) this.sink.send(last);
+    this.sink.closed(this.requestId);
     const reason = error ?? new RonyError(ErrorCode.CANCELLED, "the stream is over");
     this.#credit.fail(reason);
     this.inputs?.fail(reason);

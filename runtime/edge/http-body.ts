@@ -4,6 +4,8 @@ import { ByteSlab } from "./byte-slab.js";
 
 export interface Exchange {
   aborted: boolean;
+  /** Told when the client goes away (a streamed response stops its stream). */
+  onAbort?: () => void;
 }
 
 const bodyCopies = new ByteSlab();

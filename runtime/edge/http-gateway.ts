@@ -9,6 +9,7 @@ import { invalidInput, type FrameHandler } from "./frame-handler.js";
 import { jsonError } from "./json-frames.js";
 import { readBody, type Exchange } from "./http-body.js";
 import type { EdgeLimits } from "./options.js";
+import { startHttpStream } from "./http-stream.js";
 import type { Peer } from "./peer.js";
 import { restInput, uwsPattern } from "./rest-mapping.js";
 
@@ -73,6 +74,8 @@ function collectHeaders(req: HttpRequest): Record<string, string> {
 /** The RPC endpoint's peer: gathers the replies to one POST, answers when all are in. */
 class RpcExchange<Auth> implements Peer<Auth>, Exchange {
   aborted = false;
+  /** Set only by a streamed response (declared: unary exchanges carry no field for it). */
+  declare onAbort?: () => void;
   readonly connection = undefined;
   readonly replies: (Uint8Array | string)[] = [];
   expected = -1;
@@ -182,6 +185,7 @@ export function addRpcEndpoint<Auth>(app: TemplatedApp, path: string, frames: Fr
     const ex = new RpcExchange<Auth>(res, json);
     res.onAborted(() => {
       ex.aborted = true;
+      ex.onAbort?.();
     });
     if (frames.gate.closed) {
       respondError(res, ex, new RonyError(ErrorCode.UNAVAILABLE, "the server is shutting down"), 503, true);
@@ -203,7 +207,9 @@ export function addRpcEndpoint<Auth>(app: TemplatedApp, path: string, frames: Fr
         const { replies, batch } = frames.text(text, ex);
         ex.expect(replies, batch);
       } else {
-        ex.expect(frames.binary(body, ex), isContainerFrame(body));
+        const stream = startHttpStream(frames, body, res, ex);
+        if (stream instanceof RonyError) respondError(res, ex, stream);
+        else if (!stream) ex.expect(frames.binary(body, ex), isContainerFrame(body));
       }
     });
   });

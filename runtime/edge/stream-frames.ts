@@ -6,7 +6,7 @@ import type { CallGate } from "./call-gate.js";
 import type { EdgeConnection } from "./connection.js";
 import { EdgeContext, type Via } from "./context.js";
 import type { Dispatcher } from "./dispatcher.js";
-import { EdgeStream, type StreamHost } from "./edge-stream.js";
+import { EdgeStream, type StreamHost, type StreamSink } from "./edge-stream.js";
 import type { EdgeLimits } from "./options.js";
 import { ReplyEncoder } from "./reply-encoder.js";
 
@@ -22,8 +22,13 @@ export class StreamFrames<Auth> implements StreamHost<Auth> {
     readonly allowsInternal: boolean,
   ) {}
 
-  get sendHighWaterBytes(): number {
-    return this.limits.sendHighWaterBytes;
+  #sink(conn: EdgeConnection<Auth>): StreamSink {
+    const highWater = this.limits.sendHighWaterBytes;
+    return {
+      send: (frame) => conn.sendBinary(frame),
+      backpressure: () => (conn.sendBuffered && conn.bufferedAmount >= highWater ? conn.drained() : undefined),
+      closed: (requestId) => conn.streams?.delete(requestId),
+    };
   }
 
   /** True when the frame belongs to streams (handled here); false leaves it to the caller. */
@@ -55,7 +60,7 @@ export class StreamFrames<Auth> implements StreamHost<Auth> {
       }
     }
     const ctx = new EdgeContext<Auth>(method, env.headers, env.requestId, this.via, conn);
-    const stream = new EdgeStream<Auth>(env.requestId, route, ctx, conn, this, this.limits.streamWindow);
+    const stream = new EdgeStream<Auth>(env.requestId, route, ctx, this.#sink(conn), this, this.limits.streamWindow);
     streams.set(env.requestId, stream);
     void stream.run(input);
     return true;

@@ -5,7 +5,7 @@ export type { CallOptions, StreamInputs, Transport } from "./transport.js";
 export type { CallContext, Handler, HandlerRegistry, StreamHandlers } from "./handler.js";
 export { bidiStream, clientStream, serverStream } from "./stream-calls.js";
 export { CONTAINER_ID, REDIRECT_ID, RPC_ERROR_ID, STREAM_CONTROL_ID } from "./constructor-ids.js";
-export { DEFAULT_STREAM_WINDOW, StreamControl, StreamSignal, controlFrame, decodeControl } from "./stream-control.js";
+export { DEFAULT_STREAM_WINDOW, STREAM_CONTENT_TYPE, STREAM_TIMEOUT_HEADER, StreamControl, StreamSignal, controlFrame, decodeControl } from "./stream-control.js";
 export { StreamCredit, grantDue } from "./stream-credit.js";
 export { StreamQueue } from "./stream-queue.js";
 export { NO_HEADERS, decodeContainer, decodeEnvelope, encodeContainer, encodeEnvelope, encodeReply, type Envelope } from "./envelope-codec.js";

@@ -22,3 +22,8 @@ export function decodeControl(payload: Uint8Array): StreamControl {
 
 /** Messages a side lets the other send before it grants more, unless told otherwise. */
 export const DEFAULT_STREAM_WINDOW = 256;
+
+/** Content type of a server stream over HTTP: 4-byte big-endian length + envelope, repeated. */
+export const STREAM_CONTENT_TYPE = "application/x-rony-stream";
+/** Envelope header carrying a server stream's deadline over HTTP (the WebSocket has StreamControl). */
+export const STREAM_TIMEOUT_HEADER = "rony-timeout-ms";
