@@ -2,7 +2,7 @@
 // source: examples/notes.proto
 
 /* eslint-disable */
-import type { ModelDescriptor, ModelStore } from "rony-ts/runtime";
+import type { ModelDescriptor, ModelStore, Update } from "rony-ts/runtime";
 import { Repository, keyText, orderPart, shardTag } from "rony-ts/runtime";
 import { Note } from "./notes.js";
 
@@ -29,6 +29,7 @@ export const NoteModel: ModelDescriptor<Note> = {
     { name: "note_notebook_slug", fields: ["notebook", "slug"], unique: true },
   ],
   shardKey: "notebook",
+  subscribable: true,
   redisEntry: (base) => ({
     entry: (r, body) => {
       const t0 = keyText(r.notebook);
@@ -76,6 +77,21 @@ export class NoteRepository extends Repository<Note, NoteKey, NotePartition> {
   /** The Note with this notebook, slug (unique index note_notebook_slug), or null. */
   findBySlug(notebook: string, slug: string): Promise<Note | null> {
     return this.findUnique("note_notebook_slug", [notebook, slug]);
+  }
+
+  /** The Note with this key now (null when missing), then each change to it with the value before; only changes. */
+  subscribe(key: NoteKey): AsyncIterable<Update<Note>> {
+    return this.subscribeKey(key);
+  }
+
+  /** The Note records of this partition now, then each one that appears, changes or goes, with the value before. */
+  subscribePartition(partition: NotePartition): AsyncIterable<Update<Note>> {
+    return this.subscribePartitionOf(partition);
+  }
+
+  /** Note records with this notebook, slug (index note_notebook_slug) now, then each change, with the value before. */
+  subscribeBySlug(notebook: string, slug: string): AsyncIterable<Update<Note>> {
+    return this.subscribeIndex("note_notebook_slug", [notebook, slug]);
   }
 }
 

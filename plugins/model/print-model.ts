@@ -36,6 +36,7 @@ export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): 
   }
   out.print("  ],");
   out.print(`  shardKey: ${quote(model.shardKey?.name ?? "")},`);
+  if (model.subscribable) out.print("  subscribable: true,");
   printRedisEntry(out, model, (symbol) => rt(symbol, false));
   out.print("};");
   out.print();
@@ -60,6 +61,7 @@ export function printModel(out: GeneratedFile, sink: FileSink, model: ModelIR): 
   out.print(`    super(store, ${name}Model);`);
   out.print("  }");
   for (const ix of model.indexes) printFinder(out, sink, rt, record, name, ix);
+  if (model.subscribable) printSubscribeFinders(out, sink, rt, record, name, model);
   out.print("}");
   out.print();
 }
@@ -108,6 +110,39 @@ function printFinder(
     out.print(`    return this.findMany(${quote(ix.name)}, ${args}, ${pageParam});`);
   }
   out.print("  }");
+}
+
+/** subscribe(key), subscribePartition(partition) and one per index: live queries (docs/streams.md). */
+function printSubscribeFinders(
+  out: GeneratedFile,
+  sink: FileSink,
+  rt: (symbol: string, typeOnly?: boolean) => ReturnType<typeof runtimeSymbol>,
+  record: ReturnType<typeof messageSymbol>,
+  name: string,
+  model: ModelIR,
+): void {
+  const update = (): Printable[] => ["AsyncIterable<", rt("Update"), "<", record, ">>"];
+  out.print();
+  out.print(`  /** The ${name} with this key now (null when missing), then each change to it with the value before; only changes. */`);
+  out.print(`  subscribe(key: ${name}Key): `, update(), " {");
+  out.print("    return this.subscribeKey(key);");
+  out.print("  }");
+  out.print();
+  out.print(`  /** The ${name} records of this partition now, then each one that appears, changes or goes, with the value before. */`);
+  out.print(`  subscribePartition(partition: ${name}Partition): `, update(), " {");
+  out.print("    return this.subscribePartitionOf(partition);");
+  out.print("  }");
+  const typeOf = (f: FieldIR): Printable => (f.type.kind === "enum" ? messageSymbol(sink, out.name, f.type.ref, true) : tsValueType(f));
+  for (const ix of model.indexes) {
+    const params: Printable[] = ix.fields.flatMap((f, i) => [i > 0 ? ", " : "", `${safeIdentifier(f.tsName)}: `, typeOf(f)]);
+    const names = ix.fields.map((f) => safeIdentifier(f.tsName));
+    const method = ix.finder.startsWith("find") ? `subscribe${ix.finder.slice(4)}` : `subscribe${ix.finder.charAt(0).toUpperCase()}${ix.finder.slice(1)}`;
+    out.print();
+    out.print(`  /** ${name} records with this ${ix.fields.map((f) => f.name).join(", ")} (index ${ix.name}) now, then each change, with the value before. */`);
+    out.print(`  ${method}(`, params, "): ", update(), " {");
+    out.print(`    return this.subscribeIndex(${quote(ix.name)}, [${names.join(", ")}]);`);
+    out.print("  }");
+  }
 }
 
 function fieldLiteral(model: ModelIR, field: FieldIR): string {

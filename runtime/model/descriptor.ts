@@ -61,6 +61,8 @@ export interface ModelDescriptor<T> {
   readonly indexes: readonly IndexDescriptor[];
   /** The field that picks a shard (a partition key field). */
   readonly shardKey: string;
+  /** (rony.model).subscribable: the repository has `subscribe…` finders (docs/streams.md). */
+  readonly subscribable?: boolean;
   /** Given `<key prefix><table>`: the model's Redis keys, written out field by field by the model plugin. */
   redisEntry(base: string): RedisEntryBuilder<T>;
 }

@@ -5,6 +5,8 @@ export type { FieldDescriptor, IndexDescriptor, ModelCodec, ModelDescriptor, Red
 export { keyText, shardTag } from "./redis/keys.js";
 export { orderPart } from "./order-key.js";
 export { Repository } from "./repository.js";
+export { LocalFeed, type ChangeFeed, type ChangeFeedSource, type RecordChange } from "./change-feed.js";
+export { Subscription, type Scope, type Update } from "./subscription.js";
 export { SingletonRepository } from "./singleton-repository.js";
 export type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
 export { DEFAULT_PAGE, MAX_PAGE } from "./store.js";

@@ -4,6 +4,9 @@ import { encodeCursor } from "./cursor.js";
 import type { ModelDescriptor } from "./descriptor.js";
 import { planOf, type KeyPart, type ModelPlan } from "./plan.js";
 import type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
+import { Subscription, type Scope, type Update } from "./subscription.js";
+import type { ChangeFeedSource } from "./change-feed.js";
+import { ErrorCode, RonyError } from "../rpc/errors.js";
 import { keyValues, withDefaults, type KeyValue } from "./values.js";
 
 /**
@@ -87,6 +90,29 @@ export class Repository<T, K extends object, P extends object> {
 
   protected findMany(index: string, values: readonly KeyValue[], page: PageRequest = {}): Promise<Page<T>> {
     return this.#table.findMany(index, values, page);
+  }
+
+  /** The record with this key now (null when missing), then each change to it with the value before. */
+  protected subscribeKey(key: K): AsyncIterable<Update<T>> {
+    return this.#subscribe({ kind: "key", key: this.#key(key) });
+  }
+
+  /** A partition's records now, then each record that appears, changes or goes. */
+  protected subscribePartitionOf(partition: P): AsyncIterable<Update<T>> {
+    return this.#subscribe({ kind: "partition", partition: keyValues(partition, this.#plan.partition) });
+  }
+
+  /** The records with these index values now, then each that appears, changes or goes. */
+  protected subscribeIndex(index: string, values: readonly KeyValue[]): AsyncIterable<Update<T>> {
+    return this.#subscribe({ kind: "index", index, values });
+  }
+
+  #subscribe(scope: Scope): AsyncIterable<Update<T>> {
+    const source = this.store as Partial<ChangeFeedSource> & ModelStore;
+    if (typeof source.changes !== "function") {
+      throw new RonyError(ErrorCode.UNIMPLEMENTED, `connection "${this.store.name}" (${this.store.kind}) has no change feed: ${this.model.name} cannot be subscribed to there`);
+    }
+    return new Subscription(this.model, this.#plan, this.#table, source.changes(this.model), scope);
   }
 
   // A plain loop: every read by key runs this.

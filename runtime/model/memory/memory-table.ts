@@ -6,6 +6,7 @@ import { indexPlan, planOf, type KeyPart, type ModelPlan } from "../plan.js";
 import { insertSorted, pageAfter, removeSorted } from "../sorted-ids.js";
 import { pageLimit, type ModelTable, type Page, type PageRequest } from "../store.js";
 import { keyValues, type KeyValue } from "../values.js";
+import { LocalFeed } from "../change-feed.js";
 
 interface IndexState {
   readonly parts: readonly KeyPart[];
@@ -22,6 +23,8 @@ export class MemoryTable<T> implements ModelTable<T> {
   /** Partition id → record ids in list order. */
   readonly #partitions = new Map<string, string[]>();
   readonly #indexes = new Map<string, IndexState>();
+  /** Subscribers of this table (MemoryStore.changes); writes tell it only when someone listens. */
+  readonly feed = new LocalFeed<T>();
 
   constructor(model: ModelDescriptor<T>) {
     this.#plan = planOf(model);
@@ -54,6 +57,7 @@ export class MemoryTable<T> implements ModelTable<T> {
       return id;
     });
     records.forEach((record, i) => this.#put(ids[i] as string, record));
+    if (this.feed.size > 0) for (const r of records) this.#changed(r, r);
   }
 
   async save(record: T): Promise<void> {
@@ -61,6 +65,7 @@ export class MemoryTable<T> implements ModelTable<T> {
     this.#checkUnique(record, id, new Map());
     this.#remove(id);
     this.#put(id, record);
+    if (this.feed.size > 0) this.#changed(record, record);
   }
 
   async update(record: T): Promise<void> {
@@ -69,10 +74,18 @@ export class MemoryTable<T> implements ModelTable<T> {
     this.#checkUnique(record, id, new Map());
     this.#remove(id);
     this.#put(id, record);
+    if (this.feed.size > 0) this.#changed(record, record);
   }
 
   async delete(key: readonly KeyValue[]): Promise<boolean> {
-    return this.#remove(orderKey(this.#plan.key, key));
+    const removed = this.#remove(orderKey(this.#plan.key, key));
+    if (removed && this.feed.size > 0) this.feed.emit({ key: [...key], after: null });
+    return removed;
+  }
+
+  /** Tells subscribers; each gets its own copy, as readers do. */
+  #changed(keyOf: T, after: T): void {
+    this.feed.emit({ key: keyValues(keyOf, this.#plan.key.map((p) => p.field)), after: structuredClone(after) });
   }
 
   async count(partition: readonly KeyValue[] | undefined): Promise<number> {

@@ -5,7 +5,9 @@ import type { Redis } from "ioredis";
 import { closeClient, connectClient, createClient } from "../../redis/connections/clients.js";
 import type { ModelDescriptor } from "../descriptor.js";
 import { unavailable } from "../errors.js";
+import type { ChangeFeed, ChangeFeedSource } from "../change-feed.js";
 import type { ModelStore, ModelTable } from "../store.js";
+import { PublishingTable, RedisChangeFeeds } from "./redis-change-feed.js";
 import { RedisTable } from "./redis-table.js";
 import { ServerTarget, type RedisTarget } from "./redis-target.js";
 
@@ -41,9 +43,10 @@ export class RedisTables {
   }
 }
 
-export class RedisStore implements ModelStore {
+export class RedisStore implements ModelStore, ChangeFeedSource {
   readonly kind = "redis";
   readonly #tables: RedisTables;
+  readonly #feeds: RedisChangeFeeds;
 
   constructor(
     readonly name: string,
@@ -54,6 +57,7 @@ export class RedisStore implements ModelStore {
     keyPrefix = "",
   ) {
     this.#tables = new RedisTables(new ServerTarget(client, name, address), keyPrefix, 0);
+    this.#feeds = new RedisChangeFeeds(client, keyPrefix);
   }
 
   /** Connects; rejects with UNAVAILABLE naming the connection and its address. */
@@ -79,13 +83,20 @@ export class RedisStore implements ModelStore {
   }
 
   table<T>(model: ModelDescriptor<T>): ModelTable<T> {
-    return this.#tables.table(model);
+    const table = this.#tables.table(model);
+    return model.subscribable === true ? new PublishingTable(table, model, this.#feeds) : table;
+  }
+
+  /** By pub/sub, across processes (redis-change-feed.ts says what is lost on a disconnect). */
+  changes<T>(model: ModelDescriptor<T>): ChangeFeed<T> {
+    return this.#feeds.feed(model);
   }
 
   /** Nothing to create: keys appear on first write. */
   async migrate(): Promise<void> {}
 
   async close(): Promise<void> {
+    await this.#feeds.close();
     await closeClient(this.client);
   }
 }
