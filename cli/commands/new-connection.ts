@@ -45,6 +45,11 @@ export function newConnection(kind: string, nameArg: string | undefined): void {
   }
   if (declared) note(`  declared ${name} (${kind}) in schemas/${project.schemaPackage}/storage.proto`);
   if (configured) note(`  added its settings to rony.config.json (${envName(name)}_URL overrides them)`);
+  if (configured && kind === "mysql") {
+    // rony-ts creates tables, never databases: the user makes this one, or points the url elsewhere.
+    const database = new URL(defaultUrls.mysql!).pathname.slice(1);
+    note(`  it connects to ${defaultUrls.mysql}: create that database (CREATE DATABASE \`${database}\`), or set its url in rony.config.json or ${envName(name)}_URL`);
+  }
   if (skeleton !== undefined) note(`  created ${skeleton}: complete connect() and close()`);
   if (initializer?.changed === true) note(`  registered it in customConnections() in ${project.initializer}`);
   note("Next: npm run gen");

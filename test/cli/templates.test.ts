@@ -49,24 +49,30 @@ describe("rony-ts generators", () => {
     expect(readFileSync(join(project, "generated/shop/greeter.rony.ts"), "utf8")).toContain("export class GreeterClient");
   });
 
-  it("new service, connection and model write stubs, edit the initializer, and are no-ops the second time", () => {
+  // Each step spawns the CLI under tsx (twice, for the no-op check): seconds each on a busy machine.
+  it("new service, connection and model write stubs, edit the initializer, and are no-ops the second time", { timeout: 180_000 }, () => {
     const steps = [
       ["new", "service", "billing"],
       ["new", "connection", "mysql", "db"],
       ["new", "model", "invoice", "--connection", "db"],
       ["new", "connection", "kafka", "events"],
     ];
+    const said = new Map<string, string>();
     for (const step of steps) {
-      ok(step);
+      said.set(step.join(" "), ok(step));
       const before = projectFiles();
       expect(ok(step)).toMatch(/already there; nothing changed/);
       expect(projectFiles()).toEqual(before);
     }
+    // The default mysql url names a database rony-ts will not create: the user is told to.
+    expect(said.get("new connection mysql db")).toContain(
+      "it connects to mysql://root@127.0.0.1:3306/rony: create that database (CREATE DATABASE `rony`), or set its url in rony.config.json or DB_URL",
+    );
     compareWithGolden("after-generators", projectFiles());
     expect(ok(["gen"])).toMatch(/generating code/);
   });
 
-  it("refuses clearly, changing nothing", () => {
+  it("refuses clearly, changing nothing", { timeout: 120_000 }, () => {
     const before = projectFiles();
     const missingConnection = runCli(["new", "model", "order", "--connection", "nope"], project);
     expect(missingConnection.status).toBe(2);

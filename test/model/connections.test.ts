@@ -100,6 +100,18 @@ describe("generated connections", () => {
     expect((error as Error).message).toContain(`connection "db" (mysql://root@127.0.0.1:${port}/test)`);
   });
 
+  it("says which database to create when the server has no such database", async () => {
+    const [db, redis] = await Promise.all([requireMariaDb(), requireMachineRedis()]);
+    const missing = `rony_missing_${process.pid}`;
+    const env = { DB_URL: `mysql://${db.user}@${db.host}:${db.port}/${missing}`, REDIS_URL: `redis://${redis.host}:${redis.port}` };
+    const error = await openAccountsConnections({ env }).catch((e: unknown) => e);
+    expect(RonyError.is(error, ErrorCode.UNAVAILABLE)).toBe(true);
+    expect((error as Error).message).toBe(
+      `UNAVAILABLE: connection "db" (mysql://root@${db.host}:${db.port}/${missing}): the database "${missing}" does not exist on ${db.host}:${db.port}: ` +
+        `create it (CREATE DATABASE \`${missing}\`) or set this connection's url to a database that exists`,
+    );
+  });
+
   it("names the connection and address of a redis server that is not there", async () => {
     const [db, port] = await Promise.all([requireMariaDb(), unusedPort()]);
     const error = await openAccountsConnections({

@@ -10,6 +10,9 @@ import { toModelError } from "./mysql-errors.js";
 import { migrateModels, type MigrationStep } from "./migrate.js";
 import { MysqlTable, type Executor } from "./mysql-table.js";
 
+/** MySQL's "Unknown database" (1049): rony-ts never creates databases, only the tables in them. */
+const ER_BAD_DB_ERROR = 1049;
+
 export class MysqlStore implements ModelStore {
   readonly kind = "mysql";
   readonly name: string;
@@ -45,6 +48,11 @@ export class MysqlStore implements ModelStore {
       await pool.query("SELECT 1");
     } catch (error) {
       await pool.end().catch(() => undefined);
+      // The server answers but has no such database: the one fix is the user's to make, so say it.
+      if ((error as { errno?: number }).errno === ER_BAD_DB_ERROR) {
+        throw unavailable(config.name, store.address, `the database "${a.database}" does not exist on ${a.host}:${a.port}: ` +
+          `create it (CREATE DATABASE \`${a.database}\`) or set this connection's url to a database that exists`);
+      }
       throw unavailable(config.name, store.address, `cannot connect (${(error as Error).message})`);
     }
     return store;
