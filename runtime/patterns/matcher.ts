@@ -35,8 +35,7 @@ export class PatternMatcher<T> {
   /** Registers (or replaces) the value of a pattern. */
   set(pattern: Pattern, value: T): void {
     let node = this.#root;
-    for (const { key, value: v } of pattern.pairs) {
-      const edge = `${key}:${v}`;
+    for (const edge of pattern.edges) {
       let next = node.children.get(edge);
       if (next === undefined) {
         next = newNode<T>();
@@ -57,13 +56,12 @@ export class PatternMatcher<T> {
   delete(pattern: Pattern): boolean {
     if (!this.#exact.delete(pattern.canonical)) return false;
     const path: TrieNode<T>[] = [this.#root];
-    for (const { key, value } of pattern.pairs) path.push(path[path.length - 1]!.children.get(`${key}:${value}`)!);
+    for (const edge of pattern.edges) path.push(path[path.length - 1]!.children.get(edge)!);
     path[path.length - 1]!.entry = undefined;
     for (let i = path.length - 1; i > 0; i--) {
       const node = path[i]!;
       if (node.entry !== undefined || node.children.size > 0) break;
-      const { key, value } = pattern.pairs[i - 1]!;
-      path[i - 1]!.children.delete(`${key}:${value}`);
+      path[i - 1]!.children.delete(pattern.edges[i - 1]!);
     }
     return true;
   }
@@ -77,17 +75,16 @@ export class PatternMatcher<T> {
     // A query that is itself registered is the largest possible match: no walk needed.
     const exact = this.#exact.get(query.canonical)?.entry;
     if (exact !== undefined) return exact;
-    const edges = query.pairs.map((p) => `${p.key}:${p.value}`);
-    let best: PatternMatch<T> | undefined;
-    const walk = (node: TrieNode<T>, from: number): void => {
-      for (let i = from; i < edges.length; i++) {
-        const child = node.children.get(edges[i]!);
-        if (child === undefined) continue;
-        if (child.entry !== undefined && (best === undefined || child.entry.size > best.size)) best = child.entry;
-        if (child.children.size > 0) walk(child, i + 1);
-      }
-    };
-    walk(this.#root, 0);
+    return this.#walk(this.#root, query.edges, 0, undefined);
+  }
+
+  #walk(node: TrieNode<T>, edges: readonly string[], from: number, best: PatternMatch<T> | undefined): PatternMatch<T> | undefined {
+    for (let i = from; i < edges.length; i++) {
+      const child = node.children.get(edges[i]!);
+      if (child === undefined) continue;
+      if (child.entry !== undefined && (best === undefined || child.entry.size > best.size)) best = child.entry;
+      if (child.children.size > 0) best = this.#walk(child, edges, i + 1, best);
+    }
     return best;
   }
 }

@@ -4,7 +4,7 @@ import { PatternError, parsePattern } from "./pattern.js";
 
 describe("parsePattern", () => {
   it("sorts pairs by key into one canonical form", () => {
-    expect(parsePattern("role:math,cmd:sum")).toEqual({ pairs: [{ key: "cmd", value: "sum" }, { key: "role", value: "math" }], canonical: "cmd:sum,role:math" });
+    expect(parsePattern("role:math,cmd:sum")).toEqual({ pairs: [{ key: "cmd", value: "sum" }, { key: "role", value: "math" }], edges: ["cmd:sum", "role:math"], canonical: "cmd:sum,role:math" });
   });
 
   it.each([

@@ -12,6 +12,8 @@ export interface Pair {
 /** A parsed pattern: pairs sorted by key (each key once) and their canonical text. */
 export interface Pattern {
   readonly pairs: readonly Pair[];
+  /** The pairs as "key:value" texts, in the same order: the matcher's trie edges. */
+  readonly edges: readonly string[];
   readonly canonical: string;
 }
 
@@ -36,7 +38,7 @@ export function parsePattern(text: string): Pattern {
   if (text === "") throw new PatternError(text, 'empty; write key:value pairs joined by "," (e.g. "role:math,cmd:sum")');
   const parts = text.split(",");
   if (parts.length > MAX_PATTERN_PAIRS) throw new PatternError(text, `more than ${MAX_PATTERN_PAIRS} pairs`);
-  const pairs: Pair[] = [];
+  const pairs: (Pair & { edge: string })[] = [];
   for (const part of parts) {
     const colon = part.indexOf(":");
     if (colon < 0) throw new PatternError(text, `"${part}" is not key:value`);
@@ -44,13 +46,14 @@ export function parsePattern(text: string): Pattern {
     const value = part.slice(colon + 1);
     if (!KEY.test(key)) throw new PatternError(text, `key "${key}" must be letters, digits, "_", "." or "-"`);
     if (!VALUE.test(value)) throw new PatternError(text, `value "${value}" of ${key} must be letters, digits, "_", "." or "-"`);
-    pairs.push({ key, value });
+    pairs.push({ key, value, edge: part });
   }
   pairs.sort((a, b) => compareText(a.key, b.key));
   for (let i = 1; i < pairs.length; i++) {
     if (pairs[i]!.key === pairs[i - 1]!.key) throw new PatternError(text, `key "${pairs[i]!.key}" appears twice`);
   }
-  return { pairs, canonical: pairs.map((p) => `${p.key}:${p.value}`).join(",") };
+  const edges = pairs.map((p) => p.edge);
+  return { pairs: pairs.map(({ key, value }) => ({ key, value })), edges, canonical: edges.join(",") };
 }
 
 /** The canonical text of a pattern: its pairs sorted by key. */
