@@ -11,6 +11,7 @@ import { unusedPort } from "../support/redis-server.js";
 const registry = new StaticRegistry();
 const servers: EdgeServer[] = [];
 const nodes: Record<string, PatternNode> = {};
+const ports: Record<string, number> = {};
 let gatewayUrl = "";
 
 async function instance(id: string, setup: (server: EdgeServer, node: PatternNode) => void): Promise<number> {
@@ -21,6 +22,7 @@ async function instance(id: string, setup: (server: EdgeServer, node: PatternNod
   await node.start(`127.0.0.1:${port}`);
   servers.push(server);
   nodes[id] = node;
+  ports[id] = port;
   return port;
 }
 
@@ -34,6 +36,7 @@ beforeAll(async () => {
   await instance("b", (_, node) => {
     node.handle("cmd:positive,role:math", positive("b")); // same pattern, other key order
     node.handle("role:math,cmd:positive,sign:strict", async () => ({ strict: true, by: "b" }));
+    node.handle("role:whoami", async (_, ctx) => ({ authorization: ctx.headers["authorization"] ?? null, chosen: ctx.headers["rony-pattern"] ?? null }));
   });
   const port = await instance("gw", () => undefined); // nothing of its own: a gateway
   gatewayUrl = `http://127.0.0.1:${port}`;
@@ -87,14 +90,36 @@ describe("pattern routing through a gateway", () => {
     }
   });
 
+  it("passes the caller's headers on to the instance, but not the connection's own", async () => {
+    const res = await fetch(`${gatewayUrl}/`, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer t" }, body: '{"Pattern":"role:whoami"}' });
+    expect(await res.json()).toEqual({ authorization: "Bearer t", chosen: "role:whoami" });
+    expect(await nodes["gw"]!.act("role:whoami", {}, { headers: { authorization: "Bearer code" } })).toMatchObject({ authorization: "Bearer code" });
+  });
+
   it("refuses bad input with typed errors", async () => {
     expect(await post('{"Pattern":"role:math,,","Value":1}')).toMatchObject({ status: 400, body: { code: "INVALID_ARGUMENT", items: "role:math,," } });
     expect(await post('{"Pattern":"role:physics"}')).toMatchObject({ status: 404, body: { code: "NOT_FOUND" } });
     expect(await post('{"Value":1}')).toMatchObject({ status: 400, body: { code: "INVALID_ARGUMENT", items: "Pattern" } });
     expect(await post("[1]")).toMatchObject({ status: 400, body: { code: "INVALID_ARGUMENT" } });
     expect(await post("{not json")).toMatchObject({ status: 400, body: { code: "INVALID_ARGUMENT" } });
+    // An instance runs the pattern a caller chose only if the message carries it, and only one it serves.
+    const chosen = (pattern: string, body: string) =>
+      fetch(`http://127.0.0.1:${ports["a"]}/`, { method: "POST", headers: { "rony-pattern": pattern }, body }).then(async (r) => [r.status, ((await r.json()) as { code: string }).code]);
+    expect(await chosen("role:math,cmd:positive", '{"Pattern":"role:other"}')).toEqual([400, "INVALID_ARGUMENT"]);
+    expect(await chosen("role:math,cmd:positive,sign:strict", '{"Pattern":"role:math,cmd:positive,sign:strict"}')).toEqual([412, "FAILED_PRECONDITION"]);
     const gw = nodes["gw"]!;
     await expect(gw.act("role:echo,cmd:say", { intValue: "not a number" })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+  });
+
+  it("an instance that no longer serves a pattern (a stale view) answers so, and the call moves to one that does", async () => {
+    // "liar" names instance a's address for a pattern only b serves.
+    await registry.announce({ id: "liar", replicaSet: "", edgeAddress: `127.0.0.1:${ports["a"]}`, tunnelAddress: "", role: "standalone", leaderTerm: 0, patterns: ["role:math,cmd:positive,sign:strict"] });
+    try {
+      const replies = await Promise.all(Array.from({ length: 6 }, () => post('{"Pattern":"role:math,cmd:positive,sign:strict"}')));
+      expect(replies.map((r) => r.body)).toEqual(Array.from({ length: 6 }, () => ({ strict: true, by: "b" })));
+    } finally {
+      await registry.withdraw("liar");
+    }
   });
 
   it("validates patterns at registration", () => {
