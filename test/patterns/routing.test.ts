@@ -36,6 +36,7 @@ beforeAll(async () => {
   await instance("b", (_, node) => {
     node.handle("cmd:positive,role:math", positive("b")); // same pattern, other key order
     node.handle("role:math,cmd:positive,sign:strict", async () => ({ strict: true, by: "b" }));
+    node.handle("role:slow", () => new Promise((resolve) => setTimeout(() => resolve({ late: true }), 500)));
     node.handle("role:whoami", async (_, ctx) => ({ authorization: ctx.headers["authorization"] ?? null, chosen: ctx.headers["rony-pattern"] ?? null }));
   });
   const port = await instance("gw", () => undefined); // nothing of its own: a gateway
@@ -120,6 +121,29 @@ describe("pattern routing through a gateway", () => {
     } finally {
       await registry.withdraw("liar");
     }
+  });
+
+  it("a forwarded call past its deadline is DEADLINE_EXCEEDED", async () => {
+    await expect(nodes["gw"]!.act("role:slow", {}, { timeoutMs: 100 })).rejects.toMatchObject({ code: ErrorCode.DEADLINE_EXCEEDED });
+  });
+
+  it("a malformed pattern inside an entry is reported, and the entry's other patterns are used", async () => {
+    const reported: string[] = [];
+    nodes["gw"]!.routes.onBadPattern = (e, id) => reported.push(`${id}: ${e.pattern}`);
+    await registry.announce({ id: "sloppy", replicaSet: "", edgeAddress: `127.0.0.1:${ports["a"]}`, tunnelAddress: "", role: "standalone", leaderTerm: 0, patterns: ["role:", "cmd:positive,role:math"] });
+    try {
+      expect(reported).toEqual(["sloppy: role:"]);
+      expect(nodes["gw"]!.routes.instances("cmd:positive,role:math").map((i) => i.nodeId)).toContain("sloppy");
+    } finally {
+      await registry.withdraw("sloppy");
+    }
+  });
+
+  it("a node serves its own instance in-process, without HTTP", async () => {
+    const alone = new PatternNode({ id: "alone", registry: new StaticRegistry() });
+    alone.handle("role:alone", async () => ({ here: true }));
+    await alone.start("127.0.0.1:1"); // nothing listens there: only an in-process call can answer
+    expect(await alone.act("role:alone")).toEqual({ here: true });
   });
 
   it("validates patterns at registration", () => {
