@@ -1,4 +1,4 @@
-// Concurrent saves that move unique values between records, on real shards and a real cluster:
+// Concurrent saves (and deletes) that move unique values between records, on real shards and a real cluster:
 // after every round of concurrent saves, each record's unique value is claimed by that record
 // (its finder returns it), so no other record can take it, and no two records hold one value.
 import fc from "fast-check";
@@ -15,8 +15,9 @@ const kinds: [string, () => Promise<OpenFleetBackend<ShardedRedis> | OpenFleetBa
   ["redis_cluster", () => openCluster()],
 ];
 
-/** A round: saves that run at once, each setting a record's email to one of a few values. */
-const rounds = fc.array(fc.array(fc.record({ record: fc.nat(2), email: fc.nat(3) }), { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 });
+/** A round: writes that run at once, each setting a record's email to one of a few values (a save) or deleting it. */
+const write = fc.record({ record: fc.nat(2), email: fc.nat(3), del: fc.boolean({ trueWeight: 1, falseWeight: 4 }) } as const);
+const rounds = fc.array(fc.array(write, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 });
 
 describe.each(kinds)("unique values under concurrent saves on %s", (_kind, open) => {
   let opened: OpenFleetBackend<ShardedRedis> | OpenFleetBackend<ClusterRedis>;
@@ -41,17 +42,18 @@ describe.each(kinds)("unique values under concurrent saves on %s", (_kind, open)
         const records: Account[] = [];
         for (let i = 0; i < 3; i++) records.push(await accounts.insert(account({ tenant: `race-${r}-${i}`, id: 1n, email: email(i) })));
         for (const round of plan) {
-          const saves = round.map(({ record, email: n }) => accounts.save({ ...(records[record] as Account), email: email(n) }));
+          const saves = round.map(({ record, email: n, del }) => (del ? accounts.delete(records[record] as Account) : accounts.save({ ...(records[record] as Account), email: email(n) })));
           for (const outcome of await Promise.allSettled(saves)) {
             if (outcome.status === "fulfilled") continue;
             expect(RonyError.is(outcome.reason, ErrorCode.ALREADY_EXISTS), String(outcome.reason)).toBe(true);
             conflicts++;
           }
-          const stored = (await accounts.getMany(records)).map((a) => a as Account);
+          const stored = (await accounts.getMany(records)).filter((a): a is Account => a !== null);
           const held = stored.map((a) => a.email);
           expect(new Set(held).size, `two records hold one value: ${held.join(", ")}`).toBe(held.length);
           for (const a of stored) expect((await accounts.findByEmail(a.email))?.tenant, `${a.tenant} holds ${a.email} without its claim`).toBe(a.tenant);
           // A fourth record can take none of the held values.
+          if (held.length === 0) continue;
           const intruder = accounts.insert(account({ tenant: `race-${r}-intruder`, id: 1n, email: held[0] as string }));
           await expect(intruder).rejects.toSatisfy((e: unknown) => RonyError.is(e, ErrorCode.ALREADY_EXISTS));
         }
