@@ -38,6 +38,10 @@ export function invalidInput(rpc: string, e: unknown): RonyError {
   return new RonyError(ErrorCode.INVALID_ARGUMENT, `not a valid ${rpc} input${why}`);
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
 export class FrameHandler<Auth = unknown> {
   readonly #scratch = new Uint8Array(64 * 1024);
   readonly #replies = new ReplyEncoder();
@@ -140,22 +144,46 @@ export class FrameHandler<Auth = unknown> {
       peer.sendBinary(this.errorFrame(env.requestId, invalidInput(route.method.name, e)));
       return;
     }
-    void this.#callBinary(route, input, env.headers, env.requestId, peer);
+    this.#callBinary(route, input, env.headers, env.requestId, peer);
   }
 
-  async #callBinary(route: Route<Auth>, input: unknown, headers: Readonly<Record<string, string>>, requestId: number, peer: Peer<Auth>): Promise<void> {
+  // Not an async function: a handler's promise is followed with one then(), and a handler that
+  // returns a plain value (JavaScript callers, or a cast) is answered with no promise at all.
+  #callBinary(route: Route<Auth>, input: unknown, headers: Readonly<Record<string, string>>, requestId: number, peer: Peer<Auth>): void {
     const ctx = new EdgeContext<Auth>(route.method, headers, requestId, this.via, peer.connection);
     this.gate.enter();
-    if (this.dispatcher.isPlain(route)) {
-      // No middleware: call the handler here, one async frame fewer on the hot path.
-      try {
-        ctx.output = await route.handler(input, ctx);
-      } catch (e) {
-        ctx.error = this.dispatcher.typed(e, ctx);
-      }
-    } else {
-      await this.dispatcher.runChain(route, input, ctx);
+    if (!this.dispatcher.isPlain(route)) {
+      void this.dispatcher.runChain(route, input, ctx).then(() => this.#replyBinary(route, ctx, peer));
+      return;
     }
+    let out: unknown;
+    try {
+      out = route.handler(input, ctx);
+    } catch (e) {
+      ctx.error = this.dispatcher.typed(e, ctx);
+      this.#replyBinary(route, ctx, peer);
+      return;
+    }
+    if (!isThenable(out)) {
+      ctx.output = out;
+      this.#replyBinary(route, ctx, peer);
+      return;
+    }
+    out.then(
+      (output) => {
+        ctx.output = output;
+        this.#replyBinary(route, ctx, peer);
+      },
+      (e: unknown) => {
+        ctx.error = this.dispatcher.typed(e, ctx);
+        this.#replyBinary(route, ctx, peer);
+      },
+    );
+  }
+
+  /** The call's outcome (ctx.output or ctx.error) as a reply frame to the peer; ends the call. */
+  #replyBinary(route: Route<Auth>, ctx: EdgeContext<Auth>, peer: Peer<Auth>): void {
+    const requestId = ctx.requestId;
     let frame: Uint8Array;
     if (ctx.error === undefined) {
       try {
