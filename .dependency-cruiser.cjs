@@ -58,6 +58,13 @@ module.exports = {
       to: { path: "^runtime/patterns/" },
     },
     {
+      name: "cluster-sits-on-top",
+      comment: "runtime/cluster joins edge, raft and model into replica sets; the parts stay usable alone",
+      severity: "error",
+      from: { path: "^runtime/", pathNot: ["^runtime/cluster/", "^runtime/index\\.ts$", "\\.test\\.ts$"] },
+      to: { path: "^runtime/cluster/" },
+    },
+    {
       name: "client-runs-in-browsers",
       comment: "runtime/client and the rpc contract it uses run in browsers",
       severity: "error",

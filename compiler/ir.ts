@@ -121,7 +121,7 @@ export interface ModelIR {
   readonly source: SourceRef;
 }
 
-export const builtinConnectionKinds = ["mysql", "redis", "redis_sharded", "redis_cluster", "redis_ha", "memory"] as const;
+export const builtinConnectionKinds = ["mysql", "redis", "redis_sharded", "redis_cluster", "redis_ha", "memory", "raft"] as const;
 export type BuiltinConnectionKind = (typeof builtinConnectionKinds)[number];
 
 export interface ConnectionIR {

@@ -31,6 +31,7 @@ const Echo_Say: MethodDescriptor<EchoRequest, EchoReply> = {
   internal: false,
   readOnly: true,
   followerOk: false,
+  replication: "none",
   timeoutMs: 0,
   pattern: "role:echo,cmd:say",
   http: { method: "POST", path: "/echo", pathParams: [], body: "*" },
@@ -46,6 +47,7 @@ const Echo_Ping: MethodDescriptor<PingRequest, Pong> = {
   internal: true,
   readOnly: false,
   followerOk: false,
+  replication: "none",
   timeoutMs: 0,
   pattern: "",
   http: undefined,
@@ -100,6 +102,26 @@ export class EchoClient {
    */
   say(input: EchoRequest, options?: CallOptions): Promise<EchoReply> {
     return this.#transport.call(Echo_Say, input, options);
+  }
+}
+
+/**
+ * Calls examples.echo.Echo from inside the cluster, internal rpcs included: over a ReplicaNode's
+ * leaderTransport() (its replica set's leader) or tunnel(id) (one node). The edge refuses internal rpcs.
+ */
+export class EchoClusterStub {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  say(input: EchoRequest, options?: CallOptions): Promise<EchoReply> {
+    return this.#transport.call(Echo_Say, input, options);
+  }
+
+  ping(input: PingRequest, options?: CallOptions): Promise<Pong> {
+    return this.#transport.call(Echo_Ping, input, options);
   }
 }
 

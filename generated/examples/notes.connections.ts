@@ -2,17 +2,17 @@
 // source: examples/notes.proto
 
 /* eslint-disable */
-import type { MemoryStore, OpenConnectionsOptions } from "rony-ts/runtime";
+import type { OpenConnectionsOptions, RaftStore } from "rony-ts/runtime";
 import { openConnections } from "rony-ts/runtime";
 
 /** The (rony.connection) declarations of examples/notes.proto. */
 export const NotesConnectionDeclarations = [
-  { name: "main", kind: "memory" },
+  { name: "main", kind: "raft" },
 ] as const;
 
 /** The connections of examples/notes.proto, one property each; close() closes them all. */
 export interface NotesConnections {
-  readonly main: MemoryStore;
+  readonly main: RaftStore;
   close(): Promise<void>;
 }
 
@@ -24,13 +24,13 @@ export interface NotesConnectionsOptions extends OpenConnectionsOptions {
 /**
  * Opens the connections of examples/notes.proto. Settings come from the config file ($RONY_CONFIG or
  * ./rony.config.json), `options.settings`, then the environment, which wins:
- *   main: MAIN_URL or MEMORY_URL
+ *   main: MAIN_URL or RAFT_URL
  * and <NAME>_POOL_SIZE, <NAME>_TIMEOUT_MS. A connection that fails is named with its address.
  */
 export async function openNotesConnections(options: NotesConnectionsOptions = {}): Promise<NotesConnections> {
   const opened = await openConnections(NotesConnectionDeclarations, options);
   return {
-    main: opened.memory("main"),
+    main: opened.raft("main"),
     close: () => opened.close(),
   };
 }

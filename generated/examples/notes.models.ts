@@ -6,7 +6,7 @@ import type { ModelDescriptor, ModelStore, Update } from "rony-ts/runtime";
 import { Repository, keyText, orderPart, shardTag } from "rony-ts/runtime";
 import { Note } from "./notes.js";
 
-// ---- model examples.notes.Note: connection "main" (memory) ----
+// ---- model examples.notes.Note: connection "main" (raft) ----
 
 /**
  * How examples.notes.Note is stored: columns, keys, indexes and codec.

@@ -38,6 +38,7 @@ const Notes_Create: MethodDescriptor<CreateNoteRequest, Note> = {
   internal: false,
   readOnly: false,
   followerOk: false,
+  replication: "raft",
   timeoutMs: 0,
   pattern: "",
   http: { method: "POST", path: "/notebooks/{notebook}/notes", pathParams: ["notebook"], body: "*" },
@@ -53,6 +54,7 @@ const Notes_Get: MethodDescriptor<GetNoteRequest, Note> = {
   internal: false,
   readOnly: true,
   followerOk: false,
+  replication: "raft",
   timeoutMs: 0,
   pattern: "",
   http: { method: "GET", path: "/notebooks/{notebook}/notes/{id}", pathParams: ["notebook", "id"], body: "" },
@@ -67,7 +69,8 @@ const Notes_List: MethodDescriptor<ListNotesRequest, NoteList> = {
   outputConstructorId: 0x173cf5e5,
   internal: false,
   readOnly: true,
-  followerOk: false,
+  followerOk: true,
+  replication: "raft",
   timeoutMs: 0,
   pattern: "",
   http: { method: "GET", path: "/notebooks/{notebook}/notes", pathParams: ["notebook"], body: "" },
@@ -83,6 +86,7 @@ const Notes_Update: MethodDescriptor<UpdateNoteRequest, Note> = {
   internal: false,
   readOnly: false,
   followerOk: false,
+  replication: "raft",
   timeoutMs: 0,
   pattern: "",
   http: { method: "PUT", path: "/notebooks/{notebook}/notes/{id}", pathParams: ["notebook", "id"], body: "note" },
@@ -98,6 +102,7 @@ const Notes_Delete: MethodDescriptor<DeleteNoteRequest, Deleted> = {
   internal: false,
   readOnly: false,
   followerOk: false,
+  replication: "raft",
   timeoutMs: 0,
   pattern: "",
   http: { method: "DELETE", path: "/notebooks/{notebook}/notes/{id}", pathParams: ["notebook", "id"], body: "" },
@@ -125,12 +130,16 @@ export const NotesRoutes: readonly HttpRoute[] = [
 
 /**
  * Implement this to serve examples.notes.Notes.
+ *
+ * Replicated (REPLICATION_RAFT): on a replica set each write runs on every replica, in log order.
+ * A handler takes time and randomness from clockOf(ctx), never Date.now() or Math.random(),
+ * touches only models on raft connections, and calls nothing outside (docs/cluster.md).
  */
 export interface NotesServer<Ctx extends CallContext = CallContext> {
   create(input: CreateNoteRequest, ctx: Ctx): Promise<Note>;
   get(input: GetNoteRequest, ctx: Ctx): Promise<Note>;
   /**
-   * Newest first; pass next_cursor back as cursor for the next page.
+   * Newest first; pass next_cursor back as cursor for the next page. Any replica may answer.
    */
   list(input: ListNotesRequest, ctx: Ctx): Promise<NoteList>;
   update(input: UpdateNoteRequest, ctx: Ctx): Promise<Note>;
@@ -163,8 +172,40 @@ export class NotesClient {
   }
 
   /**
-   * Newest first; pass next_cursor back as cursor for the next page.
+   * Newest first; pass next_cursor back as cursor for the next page. Any replica may answer.
    */
+  list(input: ListNotesRequest, options?: CallOptions): Promise<NoteList> {
+    return this.#transport.call(Notes_List, input, options);
+  }
+
+  update(input: UpdateNoteRequest, options?: CallOptions): Promise<Note> {
+    return this.#transport.call(Notes_Update, input, options);
+  }
+
+  delete(input: DeleteNoteRequest, options?: CallOptions): Promise<Deleted> {
+    return this.#transport.call(Notes_Delete, input, options);
+  }
+}
+
+/**
+ * Calls examples.notes.Notes from inside the cluster, internal rpcs included: over a ReplicaNode's
+ * leaderTransport() (its replica set's leader) or tunnel(id) (one node). The edge refuses internal rpcs.
+ */
+export class NotesClusterStub {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  create(input: CreateNoteRequest, options?: CallOptions): Promise<Note> {
+    return this.#transport.call(Notes_Create, input, options);
+  }
+
+  get(input: GetNoteRequest, options?: CallOptions): Promise<Note> {
+    return this.#transport.call(Notes_Get, input, options);
+  }
+
   list(input: ListNotesRequest, options?: CallOptions): Promise<NoteList> {
     return this.#transport.call(Notes_List, input, options);
   }

@@ -68,7 +68,8 @@ export type ServiceOptions = Message<"rony.ServiceOptions"> & {
   replication: Replication;
 
   /**
-   * With REPLICATION_SHARDED: the input field (same name in every rpc input) that picks the shard.
+   * With REPLICATION_SHARDED: the input field (same name in every rpc input) that will pick the
+   * shard. Validated; not used at run time yet.
    *
    * @generated from field: string shard_key = 4;
    */
@@ -150,7 +151,9 @@ export type RpcOptions = Message<"rony.RpcOptions"> & {
   readOnly: boolean;
 
   /**
-   * A read-only rpc that a Raft follower may serve (possibly stale reads).
+   * A read_only rpc of a REPLICATION_RAFT service that any replica may serve: it first asks the
+   * leader for its commit index (ReadIndex) and waits to have applied it, so reads stay
+   * linearizable while followers share the work.
    *
    * @generated from field: bool follower_ok = 5;
    */
@@ -384,14 +387,17 @@ export enum Replication {
   NONE = 0,
 
   /**
-   * Requests run on the leader of a Raft replica set; read-only rpcs may run on followers.
+   * Served by a replica set (runtime/cluster's ReplicaNode, docs/cluster.md): each write is a Raft
+   * log entry that every replica runs in log order; read_only rpcs run after a ReadIndex on the
+   * leader, or on any replica with follower_ok. On a plain EdgeServer the service runs on that node.
    *
    * @generated from enum value: REPLICATION_RAFT = 1;
    */
   RAFT = 1,
 
   /**
-   * Requests are routed to the replica set that owns `shard_key` of the input.
+   * Meant to route requests to the replica set that owns `shard_key` of the input. Not built yet:
+   * it is validated, then the service is served like REPLICATION_NONE.
    *
    * @generated from enum value: REPLICATION_SHARDED = 2;
    */

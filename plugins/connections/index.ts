@@ -26,6 +26,7 @@ const builtins: Readonly<Record<string, { type: string; of?: string; getter: str
   redis_sharded: { type: "KeyValueStore", of: "ShardedRedis", getter: "redisSharded" },
   redis_cluster: { type: "KeyValueStore", of: "ClusterRedis", getter: "redisCluster" },
   redis_ha: { type: "RedisHa", getter: "redisHa" },
+  raft: { type: "RaftStore", getter: "raft" },
 };
 
 export const connectionsPlugin: GeneratorPlugin = {

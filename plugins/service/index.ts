@@ -58,6 +58,7 @@ function printService(out: GeneratedFile, sink: FileSink, service: ServiceIR): v
     out.print(`  internal: ${m.internal},`);
     out.print(`  readOnly: ${m.readOnly},`);
     out.print(`  followerOk: ${m.followerOk},`);
+    out.print(`  replication: ${quote(service.replication)},`);
     out.print(`  timeoutMs: ${m.timeoutMs},`);
     out.print(`  pattern: ${quote(m.pattern)},`);
     out.print(`  http: ${httpLiteral(m)},`);
@@ -100,14 +101,22 @@ function printService(out: GeneratedFile, sink: FileSink, service: ServiceIR): v
   out.print();
 
   if (!service.noClient) printClient(out, service, rt, type);
+  if (service.replication !== "none" || service.methods.some((m) => m.internal)) printClusterStub(out, service, rt, type);
 }
 
 type SymbolOf = (name: string, typeOnly?: boolean) => ReturnType<typeof runtimeSymbol>;
 type TypeOf = (m: MethodIR, which: "input" | "output") => ReturnType<typeof messageSymbol>;
 
+const replicatedNote = [
+  "Replicated (REPLICATION_RAFT): on a replica set each write runs on every replica, in log order.",
+  "A handler takes time and randomness from clockOf(ctx), never Date.now() or Math.random(),",
+  "touches only models on raft connections, and calls nothing outside (docs/cluster.md).",
+].join("\n");
+
 function printServerInterface(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, type: TypeOf): void {
   const s = service.name;
-  for (const line of docLines(service.comment || `Implement this to serve ${service.fullName}.`)) out.print(line);
+  const doc = service.comment || `Implement this to serve ${service.fullName}.`;
+  for (const line of docLines(service.replication === "raft" ? `${doc}\n\n${replicatedNote}` : doc)) out.print(line);
   out.print(`export interface ${out.declare(`${s}Server`)}<Ctx extends `, rt("CallContext"), " = ", rt("CallContext"), "> {");
   for (const m of service.methods) {
     for (const line of docLines(m.comment, "  ")) out.print(line);
@@ -128,31 +137,52 @@ function printClient(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, type:
   out.print("  constructor(transport: ", rt("Transport"), ") {");
   out.print("    this.#transport = transport;");
   out.print("  }");
-  for (const m of service.methods.filter((x) => !x.internal)) {
-    out.print();
-    for (const line of docLines(m.comment, "  ")) out.print(line);
-    const kind = streamKind(m);
-    if (kind === undefined) {
-      out.print(`  ${m.localName}(input: `, type(m, "input"), ", options?: ", rt("CallOptions"), "): Promise<", type(m, "output"), "> {");
-      out.print(`    return this.#transport.call(${s}_${m.name}, input, options);`);
-    } else if (kind === "server") {
-      out.print(`  ${m.localName}(input: `, type(m, "input"), ", options?: ", rt("CallOptions"), "): AsyncIterable<", type(m, "output"), "> {");
-      out.print("    return ", rt("serverStream", false), `(this.#transport, ${s}_${m.name}, input, options);`);
-    } else {
-      const returns = kind === "client" ? "Promise<" : "AsyncIterable<";
-      const inputs = ["inputs: AsyncIterable<", type(m, "input"), "> | Iterable<", type(m, "input"), ">"];
-      out.print(`  ${m.localName}(`, ...inputs, ", options?: ", rt("CallOptions"), "): ", returns, type(m, "output"), "> {");
-      out.print("    return ", rt(kind === "client" ? "clientStream" : "bidiStream", false), `(this.#transport, ${s}_${m.name}, inputs, options);`);
-    }
-    out.print("  }");
-  }
+  for (const m of service.methods.filter((x) => !x.internal)) printClientMethod(out, service, m, rt, type);
   out.print("}");
   out.print();
+}
+
+function printClientMethod(out: GeneratedFile, service: ServiceIR, m: MethodIR, rt: SymbolOf, type: TypeOf): void {
+  const s = service.name;
+  out.print();
+  for (const line of docLines(m.comment, "  ")) out.print(line);
+  const kind = streamKind(m);
+  if (kind === undefined) {
+    out.print(`  ${m.localName}(input: `, type(m, "input"), ", options?: ", rt("CallOptions"), "): Promise<", type(m, "output"), "> {");
+    out.print(`    return this.#transport.call(${s}_${m.name}, input, options);`);
+  } else if (kind === "server") {
+    out.print(`  ${m.localName}(input: `, type(m, "input"), ", options?: ", rt("CallOptions"), "): AsyncIterable<", type(m, "output"), "> {");
+    out.print("    return ", rt("serverStream", false), `(this.#transport, ${s}_${m.name}, input, options);`);
+  } else {
+    const returns = kind === "client" ? "Promise<" : "AsyncIterable<";
+    const inputs = ["inputs: AsyncIterable<", type(m, "input"), "> | Iterable<", type(m, "input"), ">"];
+    out.print(`  ${m.localName}(`, ...inputs, ", options?: ", rt("CallOptions"), "): ", returns, type(m, "output"), "> {");
+    out.print("    return ", rt(kind === "client" ? "clientStream" : "bidiStream", false), `(this.#transport, ${s}_${m.name}, inputs, options);`);
+  }
+  out.print("  }");
 }
 
 function streamKind(m: MethodIR): "server" | "client" | "bidi" | undefined {
   if (m.clientStreaming) return m.serverStreaming ? "bidi" : "client";
   return m.serverStreaming ? "server" : undefined;
+}
+
+/** Every rpc, internal ones included, for calls between nodes (the tunnel or a replica set's leader). */
+function printClusterStub(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, type: TypeOf): void {
+  const s = service.name;
+  out.print(`/**`);
+  out.print(` * Calls ${service.fullName} from inside the cluster, internal rpcs included: over a ReplicaNode's`);
+  out.print(` * leaderTransport() (its replica set's leader) or tunnel(id) (one node). The edge refuses internal rpcs.`);
+  out.print(` */`);
+  out.print(`export class ${out.declare(`${s}ClusterStub`)} {`);
+  out.print("  readonly #transport: ", rt("Transport"), ";");
+  out.print();
+  out.print("  constructor(transport: ", rt("Transport"), ") {");
+  out.print("    this.#transport = transport;");
+  out.print("  }");
+  for (const m of service.methods) printClientMethod(out, service, m, rt, type);
+  out.print("}");
+  out.print();
 }
 
 function httpLiteral(m: MethodIR): string {

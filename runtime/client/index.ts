@@ -5,3 +5,4 @@ export { HttpTransport, type HttpTransportOptions } from "./http-transport.js";
 export { backoffDelay, defaultBackoff, type BackoffOptions } from "./backoff.js";
 export type { WebSocketConstructor, WebSocketLike } from "./websocket-like.js";
 export { patternTransport, type PatternActor } from "./pattern-transport.js";
+export { ClusterTransport, type ClusterTransportOptions } from "./cluster-transport.js";

@@ -1,5 +1,5 @@
 // Turns a reply envelope into the rpc's output or the RonyError the server sent.
-import { ErrorCode, REDIRECT_ID, RPC_ERROR_ID, RonyError, decodeRpcError, type AnyMethod, type Envelope } from "../rpc/index.js";
+import { ErrorCode, REDIRECT_ID, RPC_ERROR_ID, RonyError, decodeRedirect, decodeRpcError, type AnyMethod, type Envelope } from "../rpc/index.js";
 
 export function readReply(method: AnyMethod, env: Envelope): unknown {
   if (env.constructorId === method.outputConstructorId) {
@@ -10,7 +10,8 @@ export function readReply(method: AnyMethod, env: Envelope): unknown {
     }
   }
   if (env.constructorId === RPC_ERROR_ID) throw decodeRpcError(env.payload);
-  if (env.constructorId === REDIRECT_ID) throw new RonyError(ErrorCode.UNAVAILABLE, "redirected: this client does not follow cluster redirects");
+  // A RedirectError (UNAVAILABLE) naming the nodes to ask; ClusterTransport follows it.
+  if (env.constructorId === REDIRECT_ID) throw decodeRedirect(env.payload);
   throw new RonyError(ErrorCode.INTERNAL, `unexpected reply constructor 0x${env.constructorId.toString(16)} for ${method.name}`);
 }
 

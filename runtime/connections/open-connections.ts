@@ -2,6 +2,7 @@
 // `open<File>Connections()` calls this and picks each connection out with its typed getter.
 import { createRedisConnection, type RedisConnectionByKind } from "../redis/connections/create-connection.js";
 import { MemoryStore } from "../model/memory/memory-store.js";
+import { RaftStore } from "../model/raft/raft-store.js";
 import { MysqlStore } from "../model/mysql/mysql-store.js";
 import { RedisStore } from "../model/redis/redis-store.js";
 import { KeyValueStore } from "../model/redis/key-value-store.js";
@@ -25,7 +26,7 @@ export interface CustomConnectionConfig extends ConnectionSettings {
   readonly kind: string;
 }
 
-type Opened = MemoryStore | MysqlStore | RedisStore | KeyValueStore | RedisConnectionByKind["redis_ha"] | CustomConnection;
+type Opened = MemoryStore | RaftStore | MysqlStore | RedisStore | KeyValueStore | RedisConnectionByKind["redis_ha"] | CustomConnection;
 
 export class OpenedConnections {
   readonly #opened = new Map<string, Opened>();
@@ -52,6 +53,11 @@ export class OpenedConnections {
 
   memory(name: string): MemoryStore {
     return this.#get(name, "memory") as MemoryStore;
+  }
+
+  /** A replicated store: hand it to the ReplicaNode that serves the services using it (docs/cluster.md). */
+  raft(name: string): RaftStore {
+    return this.#get(name, "raft") as RaftStore;
   }
 
   mysql(name: string): MysqlStore {
@@ -116,6 +122,8 @@ export class OpenedConnections {
       case "memory":
         noOptions(d.name, s.options);
         return new MemoryStore(d.name);
+      case "raft":
+        return new RaftStore(d.name);
       case "mysql":
         noOptions(d.name, s.options);
         return MysqlStore.connect({ name: d.name, url: s.url, poolSize: s.poolSize, connectTimeoutMs: s.timeoutMs, tablePrefix: s.tablePrefix });
@@ -144,7 +152,7 @@ export class OpenedConnections {
   }
 }
 
-const builtinKinds = new Set(["memory", "mysql", "redis", "redis_sharded", "redis_cluster", "redis_ha"]);
+const builtinKinds = new Set(["memory", "raft", "mysql", "redis", "redis_sharded", "redis_cluster", "redis_ha"]);
 
 /** Resolves every declared connection's settings and opens the built-in ones. */
 export async function openConnections(

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 export interface ConnectionDeclaration {
   /** As declared with (rony.connection).name. */
   readonly name: string;
-  /** mysql, redis, redis_sharded, redis_cluster, redis_ha, memory, or a custom kind. */
+  /** mysql, redis, redis_sharded, redis_cluster, redis_ha, memory, raft, or a custom kind. */
   readonly kind: string;
 }
 
@@ -56,6 +56,7 @@ export const defaultUrls: Readonly<Record<string, string>> = {
   redis_cluster: "redis://127.0.0.1:7000",
   redis_ha: "redis://127.0.0.1:6379",
   memory: "memory:",
+  raft: "raft:",
 };
 
 /** The environment-variable stem of a connection or kind name: "userDb" → "USER_DB". */

@@ -20,6 +20,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
   readonly #options: EdgeServerOptions<Auth>;
   readonly #ws: WsGatewayState<Auth>;
   readonly #gets: [string, (res: uWS.HttpResponse, req: uWS.HttpRequest) => void][] = [];
+  readonly #tunnel: WsGatewayState<Auth> | undefined;
   #listenSocket: uWS.us_listen_socket | undefined;
   #port = 0;
   #shutdown: Promise<void> | undefined;
@@ -36,6 +37,12 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
       limits: this.limits,
       hooks: options.hooks ?? {},
     };
+    const tunnel = options.tunnel;
+    if (tunnel !== undefined) {
+      const maxPayloadBytes = tunnel.maxPayloadBytes ?? 256 * 1024 * 1024;
+      const limits = { ...this.limits, maxPayloadBytes, maxInFlightPerConnection: tunnel.maxInFlight ?? 8192, idleTimeoutSeconds: tunnel.idleTimeoutSeconds ?? 32, sendHighWaterBytes: Math.max(this.limits.sendHighWaterBytes, maxPayloadBytes) };
+      this.#tunnel = { connections: new Map(), nextId: 1, frames: new FrameHandler(dispatcher, this.#gate, "tunnel"), limits, hooks: {}, authorize: (h) => tunnel.authorize(h) };
+    }
   }
 
   add<I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, EdgeContext<Auth>>, middleware?: readonly Middleware<Auth>[]): void {
@@ -83,6 +90,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     const app = uWS.App();
     const httpFrames = new FrameHandler(this.dispatcher, this.#gate, "http", this.limits);
     app.ws(this.#options.wsPath ?? "/ws", wsBehavior(this.#ws));
+    if (this.#tunnel !== undefined) app.ws(this.#options.tunnel?.path ?? "/tunnel", wsBehavior(this.#tunnel));
     addRpcEndpoint(app, this.#options.rpcPath ?? "/rpc", httpFrames, this.limits);
     httpFrames.patterns = this.#patterns;
     if (this.#patterns !== undefined) addPatternEndpoint(app, this.#patterns, httpFrames, this.limits);
@@ -126,6 +134,6 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     for (const conn of this.#ws.connections.values()) if (conn.streams !== undefined) for (const s of [...conn.streams.values()]) s.shutDown();
     await Promise.race([this.#gate.idle(), timeout]);
     clearTimeout(timer);
-    for (const conn of [...this.#ws.connections.values()]) conn.close(1001, "server shutting down");
+    for (const conn of [...this.#ws.connections.values(), ...(this.#tunnel?.connections.values() ?? [])]) conn.close(1001, "server shutting down");
   }
 }

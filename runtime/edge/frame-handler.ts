@@ -4,10 +4,13 @@
 import {
   CONTAINER_ID,
   ErrorCode,
+  REDIRECT_ID,
   RPC_ERROR_ID,
+  RedirectError,
   RonyError,
   decodeContainer,
   decodeEnvelope,
+  encodeRedirect,
   encodeReply,
   encodeRpcError,
   type Envelope,
@@ -107,6 +110,7 @@ export class FrameHandler<Auth = unknown> {
 
   /** A fresh frame (peers keep what they are given); errors are rare enough to allocate. */
   errorFrame(requestId: number, error: RonyError): Uint8Array {
+    if (error instanceof RedirectError) return encodeReply(this.#scratch, REDIRECT_ID, requestId, encodeRedirect(error)).slice();
     return encodeReply(this.#scratch, RPC_ERROR_ID, requestId, encodeRpcError(error)).slice();
   }
 

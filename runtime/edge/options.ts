@@ -36,6 +36,23 @@ export interface EdgeHooks<Auth> {
   onClose?(conn: EdgeConnection<Auth>, code: number, reason: string): void;
 }
 
+/**
+ * The cluster tunnel: a second WebSocket route for node-to-node calls (via "tunnel", the only
+ * way to reach internal rpcs). `authorize` sees the upgrade request's headers; a false answers
+ * 401 before any frame is read.
+ */
+export interface TunnelOptions {
+  /** Default "/tunnel". */
+  path?: string;
+  authorize(headers: Readonly<Record<string, string>>): boolean;
+  /** Largest frame a peer may send; default 256 MiB, far above any reply a user would build. */
+  maxPayloadBytes?: number;
+  /** Calls a peer may have in flight on one connection; default 8192 (it carries many clients' calls). */
+  maxInFlight?: number;
+  /** A tunnel silent this long is closed; live peers answer the pings sent before it. Default 32. */
+  idleTimeoutSeconds?: number;
+}
+
 export interface EdgeServerOptions<Auth> {
   /** Host to bind; default "0.0.0.0". */
   host?: string;
@@ -47,4 +64,6 @@ export interface EdgeServerOptions<Auth> {
   rest?: boolean;
   limits?: Partial<EdgeLimits>;
   hooks?: EdgeHooks<Auth>;
+  /** Serve the cluster tunnel; off unless given. */
+  tunnel?: TunnelOptions;
 }

@@ -17,6 +17,8 @@ export interface WsGatewayState<Auth> {
   readonly frames: FrameHandler<Auth>;
   readonly limits: EdgeLimits;
   readonly hooks: EdgeHooks<Auth>;
+  /** Checked on upgrade (the tunnel's peer authentication); absent on the client gateway. */
+  readonly authorize?: (headers: Readonly<Record<string, string>>) => boolean;
 }
 
 function serve<Auth>(state: WsGatewayState<Auth>, conn: EdgeConnection<Auth>, frame: Uint8Array | string): void {
@@ -57,6 +59,10 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
       req.forEach((k, v) => {
         headers[k] = v;
       });
+      if (state.authorize !== undefined && !state.authorize(headers)) {
+        res.writeStatus("401 Unauthorized").end("unauthenticated", true);
+        return;
+      }
       const conn = new EdgeConnection<Auth>(state.nextId++, textDecoder.decode(res.getRemoteAddressAsText()), headers, limits.maxInFlightPerConnection);
       res.upgrade<SocketData<Auth>>({ conn }, req.getHeader("sec-websocket-key"), req.getHeader("sec-websocket-protocol"), req.getHeader("sec-websocket-extensions"), context);
     },

@@ -12,6 +12,7 @@ export type { ModelStore, ModelTable, Page, PageRequest } from "./store.js";
 export { DEFAULT_PAGE, MAX_PAGE } from "./store.js";
 export type { KeyValue } from "./values.js";
 export { MemoryStore } from "./memory/memory-store.js";
+export { RaftStore } from "./raft/raft-store.js";
 export { MysqlStore } from "./mysql/mysql-store.js";
 export type { MysqlConfig } from "./mysql/mysql-config.js";
 export type { MigrationStep } from "./mysql/migrate.js";

@@ -41,6 +41,8 @@ export interface MethodDescriptor<I, O> {
   readonly internal: boolean;
   readonly readOnly: boolean;
   readonly followerOk: boolean;
+  /** The service's (rony.service).replication: "raft" rpcs run on a replica set (docs/cluster.md). */
+  readonly replication: "none" | "raft" | "sharded";
   /** Deadline in milliseconds; 0 means the server or client default. */
   readonly timeoutMs: number;
   /** Full go-nano pattern ("role:math,cmd:sum"), or "" when none. */

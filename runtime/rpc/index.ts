@@ -10,3 +10,6 @@ export { StreamCredit, grantDue } from "./stream-credit.js";
 export { StreamQueue } from "./stream-queue.js";
 export { NO_HEADERS, decodeContainer, decodeEnvelope, encodeContainer, encodeEnvelope, encodeReply, type Envelope } from "./envelope-codec.js";
 export { asRonyError, decodeRpcError, encodeRpcError, rpcErrorFromJson, rpcErrorToJson, type RpcErrorJson } from "./rpc-error-codec.js";
+export { RedirectError, RedirectReason, decodeRedirect, encodeRedirect, type NodeInfo } from "./redirect.js";
+export { clockOf, type CallClock } from "./clock.js";
+export { CLIENT_HEADER, SEQ_HEADER } from "./session-headers.js";

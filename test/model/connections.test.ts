@@ -10,7 +10,7 @@ import { openAccountsConnections } from "../../generated/examples/accounts.conne
 import { createAccountsModels, migrateAccountsModels } from "../../generated/examples/accounts.models.js";
 import { openNotesConnections } from "../../generated/examples/notes.connections.js";
 import { createNotesModels } from "../../generated/examples/notes.models.js";
-import { ConnectionConfigError, ErrorCode, KeyValueStore, MemoryStore, MysqlStore, openConnections, RedisStore, RonyError, resolveSettings, type CustomConnectionConfig } from "../../runtime/index.js";
+import { ConnectionConfigError, ErrorCode, KeyValueStore, MysqlStore, RaftStore, openConnections, RedisStore, RonyError, resolveSettings, type CustomConnectionConfig } from "../../runtime/index.js";
 import { ClusterRedis, ShardedRedis } from "../../runtime/redis/index.js";
 import { RedisFleet, unusedPort } from "../support/redis-server.js";
 import { requireMachineRedis, requireMariaDb } from "../support/services.js";
@@ -60,9 +60,9 @@ describe("connection settings", () => {
 });
 
 describe("generated connections", () => {
-  it("opens a memory connection that the generated models use", async () => {
+  it("opens a raft connection, which the generated models use as a memory store until a replica set serves it", async () => {
     const connections = await openNotesConnections({ env: {} });
-    expect(connections.main).toBeInstanceOf(MemoryStore);
+    expect(connections.main).toBeInstanceOf(RaftStore);
     const { note } = createNotesModels(connections);
     await note.insert({ notebook: "n", id: 1n, slug: "s", title: "t", body: "", tags: [] });
     expect((await note.findBySlug("n", "s"))?.title).toBe("t");

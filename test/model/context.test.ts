@@ -6,7 +6,7 @@ import { WebSocketTransport } from "rony-ts/runtime/client";
 import { openNotesConnections, type NotesConnections } from "../../generated/examples/notes.connections.js";
 import { createNotesModels } from "../../generated/examples/notes.models.js";
 import { NotesClient, registerNotes } from "../../generated/examples/notes.rony.js";
-import { NotesService } from "./example/notes-service.js";
+import { ModelNotesService } from "../../demo/notes-models-service.js";
 
 describe("a service with models in its context", () => {
   let connections: NotesConnections;
@@ -17,7 +17,7 @@ describe("a service with models in its context", () => {
   beforeAll(async () => {
     connections = await openNotesConnections({ env: {} });
     server = new EdgeServer({ host: "127.0.0.1" });
-    registerNotes(withModels(server, createNotesModels(connections)), new NotesService());
+    registerNotes(withModels(server, createNotesModels(connections)), new ModelNotesService());
     const port = await server.listen(0);
     transport = new WebSocketTransport(`ws://127.0.0.1:${port}/ws`);
     notes = new NotesClient(transport);

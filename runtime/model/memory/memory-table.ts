@@ -112,6 +112,16 @@ export class MemoryTable<T> implements ModelTable<T> {
     return this.#page(ids, after, pageLimit(page), this.#plan.key);
   }
 
+  /** Every record, for a snapshot of the table (the replicated store's). */
+  records(): IterableIterator<T> {
+    return this.#records.values();
+  }
+
+  /** Puts records without checks: they come from a snapshot of a table that held them together. */
+  load(records: Iterable<T>): void {
+    for (const record of records) this.#put(this.#idOf(record), record);
+  }
+
   #page(ids: readonly string[], after: string, limit: number, cursorParts: readonly KeyPart[]): Page<T> {
     const found = pageAfter(ids, after, limit);
     const items = found.ids.map((id) => structuredClone(this.#records.get(id) as T));

@@ -39,6 +39,8 @@ export interface StateMachine {
    * Applies a committed command; the value resolves the proposal that created it. A command it
    * refuses by throwing must change nothing, and every member must refuse it alike (apply is
    * deterministic): the entry then counts as applied, and the error rejects its proposal.
+   * A promise is awaited before the next entry is applied (replicated handlers run one at a time,
+   * in log order); it rejects like a throw.
    */
   apply(index: number, data: Uint8Array): unknown;
   snapshot(): Uint8Array;
@@ -425,14 +427,20 @@ export class RaftNode {
     const firstNew = rd.entries.length > 0 ? rd.entries[0]!.index : Infinity;
     const applyNow = rd.snapshot ? [] : rd.committedEntries.filter((e) => e.index < firstNew);
     const applyLater = rd.committedEntries.slice(applyNow.length);
-    for (const e of applyNow) this.apply(e);
+    for (const e of applyNow) {
+      const pending = this.apply(e);
+      if (pending !== undefined) await pending;
+    }
 
     if (rd.entries.length > 0 || rd.hardState || rd.snapshot) await this.storage.save(rd);
     if (this.stopped) return;
     this.transport.send(late);
 
     if (rd.snapshot) this.opts.stateMachine.restore(rd.snapshot.data);
-    for (const e of applyLater) this.apply(e);
+    for (const e of applyLater) {
+      const pending = this.apply(e);
+      if (pending !== undefined) await pending;
+    }
     for (const rs of rd.readStates) {
       const key = utf8Decoder.decode(rs.requestCtx);
       const r = this.reads.get(key);
@@ -447,7 +455,8 @@ export class RaftNode {
     await this.maybeCompact();
   }
 
-  private apply(e: Entry): void {
+  /** Returns a promise only when the state machine's apply did (kept synchronous otherwise). */
+  private apply(e: Entry): Promise<void> | undefined {
     let result: unknown;
     let refused: Error | undefined;
     const payload = proposalPayload(e.data);
@@ -467,7 +476,18 @@ export class RaftNode {
         // every member refuses the same entry the same way: it is the proposer's answer, not a crash
         refused = err instanceof Error ? err : new Error(String(err));
       }
+      if (result instanceof Promise) {
+        return result.then(
+          (r: unknown) => this.settle(e, r, undefined),
+          (err: unknown) => this.settle(e, undefined, err instanceof Error ? err : new Error(String(err))),
+        );
+      }
     }
+    this.settle(e, result, refused);
+    return undefined;
+  }
+
+  private settle(e: Entry, result: unknown, refused: Error | undefined): void {
     // most entries applied here were proposed elsewhere: look for a waiter only if there is one
     if (this.waiters.size === 0) return;
     const key = proposalKey(e.data);

@@ -3,13 +3,13 @@
 // Missing records become NOT_FOUND here; a taken slug comes back from the repository as
 // ALREADY_EXISTS, which the edge sends to the client unchanged.
 import { ErrorCode, RonyError, type ModelContext } from "rony-ts/runtime";
-import type { CreateNoteRequest, DeleteNoteRequest, Deleted, GetNoteRequest, ListNotesRequest, Note, NoteList, UpdateNoteRequest } from "../../../generated/examples/notes.js";
-import type { NotesModels } from "../../../generated/examples/notes.models.js";
-import type { NotesServer } from "../../../generated/examples/notes.rony.js";
+import type { CreateNoteRequest, DeleteNoteRequest, Deleted, GetNoteRequest, ListNotesRequest, Note, NoteList, UpdateNoteRequest } from "../generated/examples/notes.js";
+import type { NotesModels } from "../generated/examples/notes.models.js";
+import type { NotesServer } from "../generated/examples/notes.rony.js";
 
 type Ctx = ModelContext<NotesModels>;
 
-export class NotesService implements NotesServer<Ctx> {
+export class ModelNotesService implements NotesServer<Ctx> {
   async create(input: CreateNoteRequest, ctx: Ctx): Promise<Note> {
     // Newest first: the next id is one above the notebook's newest note.
     const newest = (await ctx.models.note.list({ notebook: input.notebook }, { limit: 1 })).items[0];

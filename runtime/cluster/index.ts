@@ -1,0 +1,7 @@
+// Replica sets: generated services replicated on Raft, with the node tunnel, forwarding and
+// redirects (docs/cluster.md). Node only.
+export { ReplicaNode, type ReplicaMember, type ReplicaNodeOptions, type ReplicaStatus } from "./replica-node.js";
+export { ReplicatedContext } from "./replicated-context.js";
+export { CallStateMachine, type AppliedCall } from "./call-state-machine.js";
+export { SESSION_TTL_MS, SESSION_WINDOW } from "./sessions.js";
+export { TUNNEL_HEADER, TunnelAuthenticator, tunnelToken } from "./tunnel-auth.js";

@@ -1,0 +1,302 @@
+// A node of a replica set: one edge server (clients and the cluster tunnel) and one Raft group
+// member whose state machine runs the replicated services. A call to a replicated rpc:
+//   write on the leader     → proposed as a log entry; every replica runs it in log order; the
+//                             leader answers with its own run's result;
+//   write on a follower     → forwarded to the leader through the tunnel, or (followerCalls:
+//                             "redirect") answered with a Redirect naming the leader's edge;
+//   read_only               → ReadIndex (the leader confirms it still leads), then run here on
+//                             the leader, or on any replica with follower_ok.
+import { randomInt } from "node:crypto";
+import WebSocket from "ws";
+import { EdgeServer, type EdgeContext, type EdgeServerOptions } from "../edge/index.js";
+import { WebSocketTransport } from "../client/ws-transport.js";
+import type { WebSocketConstructor } from "../client/websocket-like.js";
+import type { RaftStore } from "../model/raft/raft-store.js";
+import { isRaftError, StateType } from "../raft/core/index.js";
+import { RaftNode, type RaftNodeOptions } from "../raft/node/raft-node.js";
+import type { PeerAddress } from "../raft/transport/tcp-transport.js";
+import {
+  CLIENT_HEADER,
+  ErrorCode,
+  RedirectError,
+  RedirectReason,
+  RonyError,
+  SEQ_HEADER,
+  type AnyMethod,
+  type CallOptions,
+  type Handler,
+  type HandlerRegistry,
+  type MethodDescriptor,
+  type NodeInfo,
+  type Transport,
+} from "../rpc/index.js";
+import { encodeCallEntry } from "./call-entry.js";
+import { CallStateMachine, type AppliedCall } from "./call-state-machine.js";
+import type { ReplicatedContext } from "./replicated-context.js";
+import { TUNNEL_HEADER, TunnelAuthenticator, tunnelToken } from "./tunnel-auth.js";
+
+/** How many times a call may be passed on between nodes before it fails (leaders changing under it). */
+const MAX_HOPS = 3;
+const HOPS_HEADER = "rony-hops";
+const TUNNEL_MAX_PAYLOAD = 256 * 1024 * 1024;
+
+export interface ReplicaMember {
+  /** Raft id, > 0, unique in the replica set. */
+  readonly id: number;
+  /** The Raft transport's address. */
+  readonly raft: PeerAddress;
+  /** The edge's address: clients, redirects and the tunnel. */
+  readonly edge: PeerAddress;
+}
+
+export interface ReplicaNodeOptions {
+  readonly id: number;
+  readonly replicaSet: number;
+  readonly dataDir: string;
+  /** Shared by every node of the cluster; authenticates the tunnel. At least 16 characters. */
+  readonly secret: string;
+  /** Every member, this node included. */
+  readonly members: readonly ReplicaMember[];
+  /** The replicated connections (kind "raft") the services' models live on. */
+  readonly stores?: readonly RaftStore[];
+  /** What a follower does with a write (or a read without follower_ok); default "forward". */
+  readonly followerCalls?: "forward" | "redirect";
+  /** Deadline of a call inside the replica set (proposal, read index, tunnel hop); default 10 s. */
+  readonly callTimeoutMs?: number;
+  readonly edge?: Omit<EdgeServerOptions<unknown>, "tunnel"> & { readonly tunnelIdleTimeoutSeconds?: number };
+  readonly raft?: Partial<Pick<RaftNodeOptions, "tickMs" | "electionTick" | "heartbeatTick" | "snapshotEntries" | "compactionMargin" | "walSegmentBytes">>;
+}
+
+export interface ReplicaStatus {
+  readonly id: number;
+  readonly replicaSet: number;
+  readonly role: "leader" | "follower" | "candidate" | "pre-candidate";
+  /** 0 while no leader is known. */
+  readonly leader: number;
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly edgePort: number;
+}
+
+const roles: Record<StateType, ReplicaStatus["role"]> = {
+  [StateType.Follower]: "follower",
+  [StateType.Candidate]: "candidate",
+  [StateType.Leader]: "leader",
+  [StateType.PreCandidate]: "pre-candidate",
+};
+
+export class ReplicaNode {
+  readonly id: number;
+  readonly edge: EdgeServer;
+  /** Register replicated services here: `registerNotes(node.replicated, impl)`. */
+  readonly replicated: HandlerRegistry<ReplicatedContext>;
+  readonly #options: ReplicaNodeOptions;
+  readonly #members: ReadonlyMap<number, ReplicaMember>;
+  readonly #machine: CallStateMachine;
+  readonly #tunnels = new Map<number, WebSocketTransport>();
+  readonly #callTimeoutMs: number;
+  #raft: RaftNode | undefined;
+
+  /** Register the services (`replicated` and `edge`), then start(): the log replays into them. */
+  constructor(options: ReplicaNodeOptions) {
+    this.id = options.id;
+    this.#options = options;
+    this.#members = new Map(options.members.map((m) => [m.id, m]));
+    if (!this.#members.has(options.id)) throw new Error(`node ${options.id} is not among the replica set's members`);
+    this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    this.#machine = new CallStateMachine(options.stores ?? []);
+    const auth = new TunnelAuthenticator(options.secret);
+    const { tunnelIdleTimeoutSeconds, ...edge } = options.edge ?? {};
+    this.edge = new EdgeServer({
+      ...edge,
+      tunnel: { authorize: (h) => auth.verify(h[TUNNEL_HEADER]) !== undefined, maxPayloadBytes: TUNNEL_MAX_PAYLOAD, idleTimeoutSeconds: tunnelIdleTimeoutSeconds },
+    });
+    this.replicated = {
+      add: <I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, ReplicatedContext>) => {
+        if (method.replication !== "raft") {
+          throw new Error(`${method.service}.${method.name}: only a service with (rony.service).replication = REPLICATION_RAFT runs on a replica set`);
+        }
+        if (this.#raft !== undefined) throw new Error(`${method.service}.${method.name}: register replicated services before start()`);
+        this.#machine.add(method, handler as Handler<unknown, unknown, ReplicatedContext>);
+        this.edge.add(method, (input, ctx) => this.#route(method, input, ctx) as Promise<O>);
+      },
+      addStream: (method) => {
+        throw new Error(`${method.service}.${method.name}: streaming rpcs of replicated services do not run on a replica set yet`);
+      },
+    };
+  }
+
+  /**
+   * Opens the Raft group (recovering from dataDir: the log replays into the services registered
+   * by now, so register them all first) and listens on this member's edge port.
+   */
+  async start(): Promise<this> {
+    if (this.#raft !== undefined) throw new Error("the replica node is already started");
+    const options = this.#options;
+    // An option given as undefined keeps RaftNode's default.
+    const tuning = Object.fromEntries(Object.entries(options.raft ?? {}).filter(([, v]) => v !== undefined));
+    this.#raft = await RaftNode.start({
+      ...tuning,
+      id: options.id,
+      dataDir: options.dataDir,
+      peers: new Map(options.members.map((m) => [m.id, { ...m.raft }])),
+      bootstrap: options.members.map((m) => m.id),
+      stateMachine: this.#machine,
+    });
+    await this.edge.listen(this.#member(options.id).edge.port);
+    return this;
+  }
+
+  get raft(): RaftNode {
+    if (this.#raft === undefined) throw new Error("the replica node is not started");
+    return this.#raft;
+  }
+
+  status(): ReplicaStatus {
+    const s = this.raft.status();
+    return {
+      id: this.id,
+      replicaSet: this.#options.replicaSet,
+      role: roles[s.state],
+      leader: s.lead,
+      term: s.term,
+      commitIndex: s.commit,
+      appliedIndex: s.applied,
+      edgePort: this.edge.port,
+    };
+  }
+
+  /** A member's edge, as a Redirect names it. */
+  nodeInfo(id: number): NodeInfo {
+    const { host, port } = this.#member(id).edge;
+    return { id: String(id), addresses: [`ws://${host}:${port}${this.#options.edge?.wsPath ?? "/ws"}`, `http://${host}:${port}`], replicaSet: BigInt(this.#options.replicaSet) };
+  }
+
+  /**
+   * The tunnel to a member: typed clients and cluster stubs run over it
+   * (`new EchoClusterStub(node.tunnel(2)).ping({})`), internal rpcs included.
+   */
+  tunnel(id: number): WebSocketTransport {
+    let transport = this.#tunnels.get(id);
+    if (transport === undefined) {
+      const { host, port } = this.#member(id).edge;
+      transport = new WebSocketTransport(`ws://${host}:${port}/tunnel`, {
+        WebSocket: tunnelSocket(() => tunnelToken(this.#options.secret, this.id)),
+        timeoutMs: this.#callTimeoutMs,
+      });
+      this.#tunnels.set(id, transport);
+    }
+    return transport;
+  }
+
+  /** Calls reach the replica set's leader, wherever it is: the transport of cluster stubs. */
+  leaderTransport(): Transport {
+    return {
+      call: <I, O>(method: MethodDescriptor<I, O>, input: I, options: CallOptions = {}) =>
+        this.#routeFrom(method, input, options.headers ?? {}, "tunnel") as Promise<O>,
+    };
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#tunnels.values()) t.close();
+    await this.edge.shutdown();
+    await this.#raft?.stop();
+  }
+
+  #member(id: number): ReplicaMember {
+    const m = this.#members.get(id);
+    if (m === undefined) throw new RonyError(ErrorCode.INTERNAL, `node ${id} is not a member of replica set ${this.#options.replicaSet}`);
+    return m;
+  }
+
+  #route(method: AnyMethod, input: unknown, ctx: EdgeContext): Promise<unknown> {
+    // REST calls come with no request id; their callers (curl, browsers) cannot follow a Redirect
+    // envelope, so a follower forwards them whatever followerCalls says.
+    const via = ctx.via === "http" && ctx.requestId === 0 ? "rest" : ctx.via;
+    return this.#routeFrom(method, input, ctx.headers, via);
+  }
+
+  #routeFrom(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, via: string): Promise<unknown> {
+    if (method.readOnly) {
+      if (this.raft.isLeader() || method.followerOk) return this.#read(method, input, headers, via);
+      return this.#toLeader(method, input, headers, via);
+    }
+    if (this.raft.isLeader()) return this.#propose(method, input, headers, via);
+    return this.#toLeader(method, input, headers, via);
+  }
+
+  async #read(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, via: string): Promise<unknown> {
+    try {
+      await this.raft.linearizableRead(this.#callTimeoutMs);
+    } catch (e) {
+      if (isRaftError(e, "NOT_LEADER") && !method.followerOk) return this.#toLeader(method, input, headers, via);
+      throw unavailable(e, "the read could not be confirmed by a leader; it is safe to retry");
+    }
+    return this.#machine.read(method, input, headers, this.raft.status().applied);
+  }
+
+  async #propose(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, via: string): Promise<unknown> {
+    const { [HOPS_HEADER]: _hops, ...replicated } = headers;
+    const entry = encodeCallEntry({
+      constructorId: method.constructorId,
+      payload: method.input.encode(input).finish(),
+      client: headers[CLIENT_HEADER] ?? "",
+      seq: Number(headers[SEQ_HEADER] ?? 0) || 0,
+      timeMs: Date.now(),
+      seed: randomInt(2 ** 32),
+      headers: replicated,
+    });
+    let applied: AppliedCall;
+    try {
+      applied = (await withDeadline(this.raft.propose(entry), this.#callTimeoutMs)) as AppliedCall;
+    } catch (e) {
+      // Not proposed at all: nothing to lose by trying the leader instead.
+      if (isRaftError(e, "NOT_LEADER")) return this.#toLeader(method, input, headers, via);
+      throw unavailable(e, `the outcome of ${method.name} is unknown; retry it with the same ${SEQ_HEADER} to run it at most once`);
+    }
+    if (!applied.ok) throw applied.error;
+    return applied.output;
+  }
+
+  async #toLeader(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, via: string): Promise<unknown> {
+    const hops = Number(headers[HOPS_HEADER] ?? 0) || 0;
+    if (hops >= MAX_HOPS) throw new RonyError(ErrorCode.UNAVAILABLE, `${method.name} was passed on ${hops} times without reaching a leader; retry later`);
+    let leader = this.raft.leader();
+    if (leader === 0) {
+      try {
+        leader = await this.raft.waitForLeader(this.#callTimeoutMs);
+      } catch (e) {
+        throw unavailable(e, "replica set has no leader");
+      }
+    }
+    if (leader === this.id) return this.#routeFrom(method, input, { ...headers, [HOPS_HEADER]: String(hops + 1) }, via);
+    if (this.#options.followerCalls === "redirect" && (via === "ws" || via === "http")) {
+      throw new RedirectError(RedirectReason.LEADER_ELSEWHERE, [this.nodeInfo(leader)]);
+    }
+    return this.tunnel(leader).call(method, input, { headers: { ...headers, [HOPS_HEADER]: String(hops + 1) }, timeoutMs: this.#callTimeoutMs });
+  }
+}
+
+function unavailable(cause: unknown, what: string): RonyError {
+  if (cause instanceof RonyError) return cause;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new RonyError(ErrorCode.UNAVAILABLE, `${what} (${reason})`);
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RonyError(ErrorCode.UNAVAILABLE, `no result within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** `ws` with the tunnel token on every (re)connection's upgrade request. */
+function tunnelSocket(token: () => string): WebSocketConstructor {
+  return class TunnelSocket extends WebSocket {
+    constructor(url: string) {
+      super(url, { headers: { [TUNNEL_HEADER]: token() }, maxPayload: TUNNEL_MAX_PAYLOAD });
+    }
+  } as unknown as WebSocketConstructor;
+}

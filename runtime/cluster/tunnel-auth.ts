@@ -1,0 +1,51 @@
+// Who may open a tunnel: a node that knows the cluster secret. The upgrade request carries
+// `<node>.<time>.<nonce>.<HMAC-SHA256(secret, node.time.nonce)>`; a token is accepted once, within
+// a minute of its time, so a recorded upgrade cannot be replayed to open a second tunnel.
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+
+export const TUNNEL_HEADER = "x-rony-tunnel";
+const WINDOW_MS = 60_000;
+/** More fresh tokens than this within a window are refused: the nonce memory stays bounded. */
+const MAX_NONCES = 100_000;
+
+export function tunnelToken(secret: string, node: number, nowMs = Date.now()): string {
+  const claim = `${node}.${nowMs}.${randomBytes(12).toString("hex")}`;
+  return `${claim}.${sign(secret, claim)}`;
+}
+
+export class TunnelAuthenticator {
+  /** nonce → when it may be forgotten. */
+  readonly #seen = new Map<string, number>();
+
+  constructor(readonly secret: string) {
+    if (secret.length < 16) throw new Error("the cluster secret must be at least 16 characters");
+  }
+
+  /** The node id a token proves, or undefined for a forged, stale or replayed one. */
+  verify(token: string | undefined, nowMs = Date.now()): number | undefined {
+    const parts = token?.split(".");
+    if (parts === undefined || parts.length !== 4) return undefined;
+    const [node, time, nonce, mac] = parts as [string, string, string, string];
+    const claimed = Buffer.from(mac, "hex");
+    const expected = Buffer.from(sign(this.secret, `${node}.${time}.${nonce}`), "hex");
+    if (claimed.length !== expected.length || !timingSafeEqual(claimed, expected)) return undefined;
+    const at = Number(time);
+    if (!(Math.abs(nowMs - at) <= WINDOW_MS)) return undefined;
+    this.#forgetOld(nowMs);
+    if (this.#seen.has(nonce) || this.#seen.size >= MAX_NONCES) return undefined;
+    this.#seen.set(nonce, at + WINDOW_MS);
+    const id = Number(node);
+    return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+  }
+
+  #forgetOld(nowMs: number): void {
+    for (const [nonce, until] of this.#seen) {
+      if (until >= nowMs) break; // insertion order is close to time order; a late one goes next time
+      this.#seen.delete(nonce);
+    }
+  }
+}
+
+function sign(secret: string, claim: string): string {
+  return createHmac("sha256", secret).update(claim).digest("hex");
+}

@@ -1,0 +1,167 @@
+// The replicated connection (kind "raft"): models held in memory on every node of a replica set.
+// A replica set keeps it identical everywhere by running each write call on every replica in log
+// order (docs/cluster.md); this store only holds the records, snapshots and restores them, and,
+// once a ReplicaNode serves it, refuses writes made outside such a call: they would reach one
+// replica and not the others. Before that (one process, no replica set) it is a memory store.
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { ModelDescriptor } from "../descriptor.js";
+import { ErrorCode, RonyError } from "../../rpc/errors.js";
+import { MemoryTable } from "../memory/memory-table.js";
+import type { ModelStore, ModelTable, Page, PageRequest } from "../store.js";
+import type { KeyValue } from "../values.js";
+
+interface BoundTable {
+  readonly model: ModelDescriptor<unknown>;
+  readonly table: MemoryTable<unknown>;
+}
+
+export class RaftStore implements ModelStore {
+  readonly kind = "raft";
+  readonly #tables = new Map<string, BoundTable>();
+  /** Records restored from a snapshot for tables no model has asked for yet, still encoded. */
+  readonly #restored = new Map<string, Uint8Array[]>();
+  #attached = false;
+  #writable = false;
+
+  constructor(readonly name = "raft") {}
+
+  table<T>(model: ModelDescriptor<T>): ModelTable<T> {
+    this.memoryTable(model);
+    return new GuardedTable(this, model);
+  }
+
+  /** Nothing to create: tables appear on first use. */
+  async migrate(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  /** @internal Whether writes are allowed now: on a replica set, only while it applies a call. */
+  get writable(): boolean {
+    return !this.#attached || this.#writable;
+  }
+
+  /** @internal A replica set's state machine takes the store over; from now on it alone writes. */
+  attach(): void {
+    if (this.#attached) throw new Error(`raft connection "${this.name}" is already served by a replica set`);
+    this.#attached = true;
+  }
+
+  /** @internal The replica's state machine opens writes around one applied call. */
+  setWritable(on: boolean): void {
+    this.#writable = on;
+  }
+
+  /** Every table's records, each encoded with its model's codec. */
+  snapshot(writer: BinaryWriter): BinaryWriter {
+    const names = new Set([...this.#tables.keys(), ...this.#restored.keys()]);
+    writer.uint32(names.size);
+    for (const name of [...names].sort()) {
+      writer.string(name);
+      const bound = this.#tables.get(name);
+      const encoded = bound === undefined ? (this.#restored.get(name) ?? []) : [...bound.table.records()].map((r) => bound.model.codec.encode(r).finish());
+      writer.uint32(encoded.length);
+      for (const bytes of encoded) writer.bytes(bytes);
+    }
+    return writer;
+  }
+
+  /** Replaces every table's records with a snapshot's (none when `reader` is undefined). */
+  restore(reader: BinaryReader | undefined): void {
+    this.#restored.clear();
+    const bound = new Map(this.#tables);
+    this.#tables.clear();
+    for (let tables = reader === undefined ? 0 : reader.uint32(); tables > 0; tables--) {
+      const name = reader!.string();
+      const records: Uint8Array[] = [];
+      for (let n = reader!.uint32(); n > 0; n--) records.push(reader!.bytes());
+      this.#restored.set(name, records);
+    }
+    for (const { model } of bound.values()) this.#bind(model);
+  }
+
+  /** @internal The table holding a model's records now (a snapshot install replaces it). */
+  memoryTable<T>(model: ModelDescriptor<T>): MemoryTable<T> {
+    return this.#bind(model as ModelDescriptor<unknown>) as MemoryTable<T>;
+  }
+
+  #bind(model: ModelDescriptor<unknown>): MemoryTable<unknown> {
+    const bound = this.#tables.get(model.name);
+    if (bound !== undefined) return bound.table;
+    const table = new MemoryTable(model);
+    const restored = this.#restored.get(model.name);
+    if (restored !== undefined) {
+      table.load(restored.map((bytes) => model.codec.decode(bytes)));
+      this.#restored.delete(model.name);
+    }
+    this.#tables.set(model.name, { model, table });
+    return table;
+  }
+}
+
+/** Reads go to the model's current table; writes only while the store is writable. */
+class GuardedTable<T> implements ModelTable<T> {
+  constructor(
+    readonly store: RaftStore,
+    readonly model: ModelDescriptor<T>,
+  ) {}
+
+  get(key: readonly KeyValue[]): Promise<T | null> {
+    return this.#read().get(key);
+  }
+
+  getMany(keys: readonly (readonly KeyValue[])[]): Promise<(T | null)[]> {
+    return this.#read().getMany(keys);
+  }
+
+  exists(key: readonly KeyValue[]): Promise<boolean> {
+    return this.#read().exists(key);
+  }
+
+  insert(records: readonly T[]): Promise<void> {
+    return this.#write((t) => t.insert(records));
+  }
+
+  save(record: T): Promise<void> {
+    return this.#write((t) => t.save(record));
+  }
+
+  update(record: T): Promise<void> {
+    return this.#write((t) => t.update(record));
+  }
+
+  delete(key: readonly KeyValue[]): Promise<boolean> {
+    return this.#write((t) => t.delete(key));
+  }
+
+  count(partition: readonly KeyValue[] | undefined): Promise<number> {
+    return this.#read().count(partition);
+  }
+
+  list(partition: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
+    return this.#read().list(partition, page);
+  }
+
+  findUnique(index: string, values: readonly KeyValue[]): Promise<T | null> {
+    return this.#read().findUnique(index, values);
+  }
+
+  findMany(index: string, values: readonly KeyValue[], page: PageRequest): Promise<Page<T>> {
+    return this.#read().findMany(index, values, page);
+  }
+
+  #read(): MemoryTable<T> {
+    return this.store.memoryTable(this.model);
+  }
+
+  #write<R>(f: (table: MemoryTable<T>) => Promise<R>): Promise<R> {
+    if (!this.store.writable) {
+      return Promise.reject(
+        new RonyError(
+          ErrorCode.FAILED_PRECONDITION,
+          `${this.model.name}: connection "${this.store.name}" (raft) is written only by a replicated call, which runs on every replica in log order (docs/cluster.md)`,
+        ),
+      );
+    }
+    return f(this.store.memoryTable(this.model));
+  }
+}

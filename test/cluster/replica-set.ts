@@ -1,0 +1,37 @@
+// Starts the replica set the cluster tests use: Notes replicated on the raft connection, Echo
+// (with its internal Ping) on every node's edge. In-process here; replica-process.ts runs one
+// node as its own process with the same wiring.
+import { RaftStore, withModels } from "rony-ts/runtime";
+import { ReplicaNode, type ReplicaMember, type ReplicaNodeOptions } from "rony-ts/runtime/cluster";
+import { createNotesModels } from "../../generated/examples/notes.models.js";
+import { registerEcho } from "../../generated/examples/echo.rony.js";
+import { registerNotes } from "../../generated/examples/notes.rony.js";
+import { EchoService } from "../../demo/echo-service.js";
+import { ModelNotesService } from "../../demo/notes-models-service.js";
+import { unusedPort } from "../support/redis-server.js";
+
+export const SECRET = "test-cluster-secret-0123456789";
+
+export async function membersOn(ids: readonly number[]): Promise<ReplicaMember[]> {
+  const members: ReplicaMember[] = [];
+  for (const id of ids) members.push({ id, raft: { host: "127.0.0.1", port: await unusedPort() }, edge: { host: "127.0.0.1", port: await unusedPort() } });
+  return members;
+}
+
+export type NodeConfig = Pick<ReplicaNodeOptions, "id" | "dataDir" | "members" | "followerCalls" | "callTimeoutMs"> & { tickMs?: number; snapshotEntries?: number };
+
+/** One node of the Notes replica set, started. */
+export async function startNotesNode(cfg: NodeConfig): Promise<ReplicaNode> {
+  const store = new RaftStore("main");
+  const node = new ReplicaNode({
+    ...cfg,
+    replicaSet: 1,
+    secret: SECRET,
+    stores: [store],
+    edge: { host: "127.0.0.1", limits: { maxPayloadBytes: 4 * 1024 * 1024 } },
+    raft: { tickMs: cfg.tickMs ?? 20, snapshotEntries: cfg.snapshotEntries },
+  });
+  registerNotes(withModels(node.replicated, createNotesModels({ main: store })), new ModelNotesService());
+  registerEcho(node.edge, new EchoService(`node-${cfg.id}`));
+  return node.start();
+}
