@@ -116,10 +116,16 @@ export class EchoClusterStub {
     this.#transport = transport;
   }
 
+  /**
+   * Returns the request's fields unchanged.
+   */
   say(input: EchoRequest, options?: CallOptions): Promise<EchoReply> {
     return this.#transport.call(Echo_Say, input, options);
   }
 
+  /**
+   * Only for cluster peers: the edge refuses it.
+   */
   ping(input: PingRequest, options?: CallOptions): Promise<Pong> {
     return this.#transport.call(Echo_Ping, input, options);
   }

@@ -206,6 +206,9 @@ export class NotesClusterStub {
     return this.#transport.call(Notes_Get, input, options);
   }
 
+  /**
+   * Newest first; pass next_cursor back as cursor for the next page. Any replica may answer.
+   */
   list(input: ListNotesRequest, options?: CallOptions): Promise<NoteList> {
     return this.#transport.call(Notes_List, input, options);
   }

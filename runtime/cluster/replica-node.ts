@@ -8,12 +8,12 @@
 //                             the leader, or on any replica with follower_ok.
 import { randomInt } from "node:crypto";
 import WebSocket from "ws";
-import { EdgeServer, type EdgeContext, type EdgeServerOptions } from "../edge/index.js";
+import { EdgeServer, defaultLimits, type EdgeContext, type EdgeServerOptions } from "../edge/index.js";
 import { WebSocketTransport } from "../client/ws-transport.js";
 import type { WebSocketConstructor } from "../client/websocket-like.js";
 import type { RaftStore } from "../model/raft/raft-store.js";
-import { isRaftError, StateType } from "../raft/core/index.js";
-import { RaftNode, type RaftNodeOptions } from "../raft/node/raft-node.js";
+import { isRaftError } from "../raft/core/index.js";
+import { RaftNode, type RaftNodeOptions, type RaftRole } from "../raft/node/raft-node.js";
 import type { PeerAddress } from "../raft/transport/tcp-transport.js";
 import {
   CLIENT_HEADER,
@@ -53,7 +53,7 @@ export interface ReplicaNodeOptions {
   readonly id: number;
   readonly replicaSet: number;
   readonly dataDir: string;
-  /** Shared by every node of the cluster; authenticates the tunnel. At least 16 characters. */
+  /** Shared by every node of the cluster; authenticates the tunnel and the Raft transport. At least 16 characters. */
   readonly secret: string;
   /** Every member, this node included. */
   readonly members: readonly ReplicaMember[];
@@ -64,13 +64,13 @@ export interface ReplicaNodeOptions {
   /** Deadline of a call inside the replica set (proposal, read index, tunnel hop); default 10 s. */
   readonly callTimeoutMs?: number;
   readonly edge?: Omit<EdgeServerOptions<unknown>, "tunnel"> & { readonly tunnelIdleTimeoutSeconds?: number };
-  readonly raft?: Partial<Pick<RaftNodeOptions, "tickMs" | "electionTick" | "heartbeatTick" | "snapshotEntries" | "compactionMargin" | "walSegmentBytes">>;
+  readonly raft?: Partial<Pick<RaftNodeOptions, "tickMs" | "electionTick" | "heartbeatTick" | "snapshotEntries" | "compactionMargin" | "walSegmentBytes" | "maxEntryBytes" | "maxFrameBytes">>;
 }
 
 export interface ReplicaStatus {
   readonly id: number;
   readonly replicaSet: number;
-  readonly role: "leader" | "follower" | "candidate" | "pre-candidate";
+  readonly role: RaftRole;
   /** 0 while no leader is known. */
   readonly leader: number;
   readonly term: number;
@@ -79,12 +79,6 @@ export interface ReplicaStatus {
   readonly edgePort: number;
 }
 
-const roles: Record<StateType, ReplicaStatus["role"]> = {
-  [StateType.Follower]: "follower",
-  [StateType.Candidate]: "candidate",
-  [StateType.Leader]: "leader",
-  [StateType.PreCandidate]: "pre-candidate",
-};
 
 export class ReplicaNode {
   readonly id: number;
@@ -136,13 +130,18 @@ export class ReplicaNode {
     const options = this.#options;
     // An option given as undefined keeps RaftNode's default.
     const tuning = Object.fromEntries(Object.entries(options.raft ?? {}).filter(([, v]) => v !== undefined));
+    // A call entry is the request's payload and headers: let every request the edge accepts in.
+    const maxEntryBytes = (options.edge?.limits?.maxPayloadBytes ?? defaultLimits.maxPayloadBytes) + 64 * 1024;
     this.#raft = await RaftNode.start({
+      maxEntryBytes,
+      maxFrameBytes: Math.max(64 * 1024 * 1024, 4 * maxEntryBytes),
       ...tuning,
       id: options.id,
       dataDir: options.dataDir,
       peers: new Map(options.members.map((m) => [m.id, { ...m.raft }])),
       bootstrap: options.members.map((m) => m.id),
       stateMachine: this.#machine,
+      secret: options.secret,
     });
     await this.edge.listen(this.#member(options.id).edge.port);
     return this;
@@ -155,16 +154,7 @@ export class ReplicaNode {
 
   status(): ReplicaStatus {
     const s = this.raft.status();
-    return {
-      id: this.id,
-      replicaSet: this.#options.replicaSet,
-      role: roles[s.state],
-      leader: s.lead,
-      term: s.term,
-      commitIndex: s.commit,
-      appliedIndex: s.applied,
-      edgePort: this.edge.port,
-    };
+    return { id: this.id, replicaSet: this.#options.replicaSet, role: s.role, leader: s.leaderId, term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, edgePort: this.edge.port };
   }
 
   /** A member's edge, as a Redirect names it. */
@@ -233,7 +223,7 @@ export class ReplicaNode {
       if (isRaftError(e, "NOT_LEADER") && !method.followerOk) return this.#toLeader(method, input, headers, via);
       throw unavailable(e, "the read could not be confirmed by a leader; it is safe to retry");
     }
-    return this.#machine.read(method, input, headers, this.raft.status().applied);
+    return this.#machine.read(method, input, headers, this.raft.status().appliedIndex);
   }
 
   async #propose(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, via: string): Promise<unknown> {
@@ -253,6 +243,7 @@ export class ReplicaNode {
     } catch (e) {
       // Not proposed at all: nothing to lose by trying the leader instead.
       if (isRaftError(e, "NOT_LEADER")) return this.#toLeader(method, input, headers, via);
+      if (isRaftError(e, "ENTRY_TOO_LARGE")) throw new RonyError(ErrorCode.RESOURCE_EXHAUSTED, e.message);
       throw unavailable(e, `the outcome of ${method.name} is unknown; retry it with the same ${SEQ_HEADER} to run it at most once`);
     }
     if (!applied.ok) throw applied.error;
