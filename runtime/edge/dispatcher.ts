@@ -109,6 +109,41 @@ export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     return route.before.length === 0 && route.after.length === 0;
   }
 
+  /**
+   * Runs one call, then `done` once ctx.output / ctx.error hold its outcome. Not an async
+   * function: a handler's promise is followed with one then(), and a handler that returns a
+   * plain value (JavaScript callers, or a cast) or throws synchronously finishes at once.
+   */
+  start(route: Route<Auth>, input: unknown, ctx: EdgeContext<Auth>, done: () => void): void {
+    if (!this.isPlain(route)) {
+      void this.runChain(route, input, ctx).then(done);
+      return;
+    }
+    let out: unknown;
+    try {
+      out = route.handler(input, ctx);
+    } catch (e) {
+      ctx.error = this.typed(e, ctx);
+      done();
+      return;
+    }
+    if (typeof (out as PromiseLike<unknown> | null)?.then !== "function") {
+      ctx.output = out;
+      done();
+      return;
+    }
+    (out as PromiseLike<unknown>).then(
+      (output) => {
+        ctx.output = output;
+        done();
+      },
+      (e: unknown) => {
+        ctx.error = this.typed(e, ctx);
+        done();
+      },
+    );
+  }
+
   /** Runs the chain for one call; the outcome lands in ctx.output / ctx.error. Never throws. */
   async run(route: Route<Auth>, input: unknown, ctx: EdgeContext<Auth>): Promise<void> {
     if (this.isPlain(route)) {

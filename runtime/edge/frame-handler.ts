@@ -41,10 +41,6 @@ export function invalidInput(rpc: string, e: unknown): RonyError {
   return new RonyError(ErrorCode.INVALID_ARGUMENT, `not a valid ${rpc} input${why}`);
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
-}
-
 export class FrameHandler<Auth = unknown> {
   readonly #scratch = new Uint8Array(64 * 1024);
   readonly #replies = new ReplyEncoder();
@@ -151,38 +147,10 @@ export class FrameHandler<Auth = unknown> {
     this.#callBinary(route, input, env.headers, env.requestId, peer);
   }
 
-  // Not an async function: a handler's promise is followed with one then(), and a handler that
-  // returns a plain value (JavaScript callers, or a cast) is answered with no promise at all.
   #callBinary(route: Route<Auth>, input: unknown, headers: Readonly<Record<string, string>>, requestId: number, peer: Peer<Auth>): void {
     const ctx = new EdgeContext<Auth>(route.method, headers, requestId, this.via, peer.connection);
     this.gate.enter();
-    if (!this.dispatcher.isPlain(route)) {
-      void this.dispatcher.runChain(route, input, ctx).then(() => this.#replyBinary(route, ctx, peer));
-      return;
-    }
-    let out: unknown;
-    try {
-      out = route.handler(input, ctx);
-    } catch (e) {
-      ctx.error = this.dispatcher.typed(e, ctx);
-      this.#replyBinary(route, ctx, peer);
-      return;
-    }
-    if (!isThenable(out)) {
-      ctx.output = out;
-      this.#replyBinary(route, ctx, peer);
-      return;
-    }
-    out.then(
-      (output) => {
-        ctx.output = output;
-        this.#replyBinary(route, ctx, peer);
-      },
-      (e: unknown) => {
-        ctx.error = this.dispatcher.typed(e, ctx);
-        this.#replyBinary(route, ctx, peer);
-      },
-    );
+    this.dispatcher.start(route, input, ctx, () => this.#replyBinary(route, ctx, peer));
   }
 
   /** The call's outcome (ctx.output or ctx.error) as a reply frame to the peer; ends the call. */

@@ -223,36 +223,32 @@ const register: Record<HttpVerb, (app: TemplatedApp, pattern: string, h: (res: H
   DELETE: (app, p, h) => app.del(p, h),
 };
 
-async function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: HttpResponse, ex: Exchange, headers: Record<string, string>, input: unknown): Promise<void> {
+function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: HttpResponse, ex: Exchange, headers: Record<string, string>, input: unknown): void {
   const ctx = new EdgeContext<Auth>(route.method, headers, 0, "http", undefined);
   frames.gate.enter();
-  try {
-    if (frames.dispatcher.isPlain(route)) {
-      // No middleware: call the handler here, one promise step fewer (as frame-handler.ts does).
-      try {
-        ctx.output = await route.handler(input, ctx);
-      } catch (e) {
-        ctx.error = frames.dispatcher.typed(e, ctx);
-      }
-    } else {
-      await frames.dispatcher.runChain(route, input, ctx);
-    }
-    if (ctx.error !== undefined) {
-      respondError(res, ex, ctx.error);
-      return;
-    }
-    let body: string;
+  frames.dispatcher.start(route, input, ctx, () => {
     try {
-      body = JSON.stringify(route.method.output.toJSON(ctx.output));
-    } catch (e) {
-      frames.dispatcher.onError(e, ctx as EdgeContext<never>);
-      respondError(res, ex, new RonyError(ErrorCode.INTERNAL, `${route.method.name} returned an output that does not encode`));
-      return;
+      answerRest(route, frames, res, ex, ctx);
+    } finally {
+      frames.gate.leave();
     }
-    respond(res, ex, 200, "application/json", body);
-  } finally {
-    frames.gate.leave();
+  });
+}
+
+function answerRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: HttpResponse, ex: Exchange, ctx: EdgeContext<Auth>): void {
+  if (ctx.error !== undefined) {
+    respondError(res, ex, ctx.error);
+    return;
   }
+  let body: string;
+  try {
+    body = JSON.stringify(route.method.output.toJSON(ctx.output));
+  } catch (e) {
+    frames.dispatcher.onError(e, ctx as EdgeContext<never>);
+    respondError(res, ex, new RonyError(ErrorCode.INTERNAL, `${route.method.name} returned an output that does not encode`));
+    return;
+  }
+  respond(res, ex, 200, "application/json", body);
 }
 
 /** One uWS route per REST binding, each handler built once at startup. */
@@ -295,7 +291,7 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
           respondError(res, ex, e instanceof RonyError ? e : invalidInput(route.method.name, e));
           return;
         }
-        void serveRest(route, frames, res, ex, headers, input);
+        serveRest(route, frames, res, ex, headers, input);
       };
       if (!readsBody) {
         start("");
