@@ -2,6 +2,7 @@
 // Prints "PORTS <ws-or-h1> <h2>" when listening, serves until SIGTERM, then prints "SERVED <n>"
 // (calls its handler ran) so the bench can check that replies were real replies.
 //   rony      the rony-ts edge (uWebSockets.js): WebSocket RPC, REST POST /echo
+//   rony-metrics  the same with EdgeMetrics attached (/metrics, docs/operate.md): what metrics cost
 //   uws-raw   uWebSockets.js echoing the same bytes back: the limit for WebSocket and HTTP
 //   ws        the same rony FrameHandler behind `ws` + node:http (REST on node:http)
 //   connect   @connectrpc/connect-node: HTTP/1.1 (connect protocol, JSON or binary) and h2c
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import uWS from "uWebSockets.js";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CallGate, Dispatcher, EdgeServer, FrameHandler, type Peer } from "rony-ts/runtime";
+import { EdgeMetrics } from "rony-ts/runtime/operate";
 import { registerEcho, type EchoServer } from "../generated/examples/echo.rony.js";
 import { EchoReply, EchoRequest } from "../generated/examples/echo.js";
 
@@ -38,9 +40,10 @@ process.on("SIGTERM", () => {
   process.exit(0);
 });
 
-async function rony(): Promise<void> {
+async function rony(withMetrics = false): Promise<void> {
   const server = new EdgeServer({ host: "127.0.0.1", limits: { maxInFlightPerConnection: 1024 } });
   registerEcho(server, echo);
+  if (withMetrics) new EdgeMetrics().attach(server);
   ready(await server.listen(0));
 }
 
@@ -169,7 +172,7 @@ async function grpc(): Promise<void> {
   ready(port, port);
 }
 
-const peers: Record<string, () => void | Promise<void>> = { rony, "uws-raw": uwsRaw, ws: wsPeer, connect, grpc };
+const peers: Record<string, () => void | Promise<void>> = { rony: () => rony(), "rony-metrics": () => rony(true), "uws-raw": uwsRaw, ws: wsPeer, connect, grpc };
 const which = process.argv[2] ?? "";
 const start = peers[which];
 if (start === undefined) {

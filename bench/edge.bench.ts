@@ -71,6 +71,12 @@ const peers: Peer[] = [
     run: (t, s) => (s === "rest" ? nativeLoad(client, t, "http", files.rest, specs[s]) : nativeLoad(client, t, "ws", files.ws, specs[s])),
   },
   {
+    name: "rony-ts + metrics",
+    server: "rony-metrics",
+    label: { rpc: "rony-ts edge + /metrics, WebSocket", rest: "rony-ts edge + /metrics, REST" },
+    run: (t, s) => (s === "rest" ? nativeLoad(client, t, "http", files.rest, specs[s]) : nativeLoad(client, t, "ws", files.ws, specs[s])),
+  },
+  {
     name: "uws-raw",
     server: "uws-raw",
     label: { rpc: "uWebSockets.js raw echo (the limit)", rest: "uWebSockets.js raw HTTP echo" },

@@ -2,12 +2,12 @@
 // the calls are timed by a middleware (a server without it keeps its plain, middleware-free
 // path), and connections, calls in flight, Raft indexes and Redis replica health are read
 // when /metrics is scraped, not kept up to date per call.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Gauge, Registry } from "prom-client";
 import type { HttpRequest, HttpResponse } from "uWebSockets.js";
 import type { EdgeContext, EdgeServer, Middleware } from "../edge/index.js";
 import type { RaftNode } from "../raft/node/raft-node.js";
 import type { RedisHa } from "../redis/ha/redis-ha.js";
-import { ErrorCode } from "../rpc/index.js";
+import { CallCounter, LatencyHistogram, StatsByMethod } from "./call-stats.js";
 
 export interface EdgeMetricsOptions {
   /** Prefix of every metric name; default "rony_". */
@@ -24,8 +24,6 @@ const roles = ["leader", "follower", "candidate", "pre-candidate"] as const;
 
 export class EdgeMetrics {
   readonly registry: Registry;
-  readonly #calls: Counter<"method" | "code">;
-  readonly #latency: Histogram<"method">;
   readonly #started = new WeakMap<EdgeContext<unknown>, number>();
   readonly #servers: EdgeServer<never>[] = [];
   readonly #raftNodes: RaftNode[] = [];
@@ -36,8 +34,10 @@ export class EdgeMetrics {
   constructor(options: EdgeMetricsOptions = {}) {
     const p = options.prefix ?? "rony_";
     const registers = [(this.registry = options.registry ?? new Registry())];
-    this.#calls = new Counter({ name: `${p}calls_total`, help: "Calls answered, by rpc and result code (OK or an error code).", labelNames: ["method", "code"], registers });
-    this.#latency = new Histogram({ name: `${p}call_duration_seconds`, help: "Time from a call entering its middleware chain to its outcome.", labelNames: ["method"], buckets: [...(options.buckets ?? defaultBuckets)], registers });
+    const bounds = [...(options.buckets ?? defaultBuckets)].sort((a, b) => a - b);
+    const stats = new StatsByMethod(bounds);
+    new CallCounter(`${p}calls_total`, this.registry, () => stats.values());
+    new LatencyHistogram(`${p}call_duration_seconds`, this.registry, bounds, () => stats.values());
     const servers = this.#servers;
     new Gauge({ name: `${p}connections`, help: "Open WebSocket connections.", registers, collect() { this.set(sum(servers, (s) => s.connections.size)); } });
     new Gauge({ name: `${p}calls_in_flight`, help: "Calls in flight across the WebSocket and HTTP gateways.", registers, collect() { this.set(sum(servers, (s) => s.inFlight)); } });
@@ -45,19 +45,14 @@ export class EdgeMetrics {
     this.#redisGauges(p, registers);
 
     const started = this.#started;
-    const calls = this.#calls;
-    const latency = this.#latency;
     this.middleware = {
       name: "metrics",
       before(ctx) {
         started.set(ctx, performance.now());
       },
       after(ctx) {
-        const method = `${ctx.method.service}.${ctx.method.name}`;
-        const code = ctx.error === undefined ? "OK" : (ErrorCode[ctx.error.code] ?? String(ctx.error.code));
-        calls.inc({ method, code });
-        const t0 = started.get(ctx);
-        if (t0 !== undefined) latency.observe({ method }, (performance.now() - t0) / 1000);
+        const t0 = started.get(ctx) ?? performance.now();
+        stats.of(ctx.method).record(ctx.error?.code, (performance.now() - t0) / 1000);
       },
     };
   }
