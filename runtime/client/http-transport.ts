@@ -67,7 +67,10 @@ export class HttpTransport implements Transport {
    */
   async act(pattern: string, payload: Record<string, unknown> = {}, options: CallOptions = {}): Promise<unknown> {
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? 10_000;
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const onAbort = () => controller.abort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
     let res: Response;
     let bytes: Uint8Array;
     try {
@@ -75,13 +78,16 @@ export class HttpTransport implements Transport {
         method: "POST",
         headers: { ...this.#options.headers, ...options.headers, "content-type": "application/json" },
         body: JSON.stringify({ ...payload, Pattern: pattern }),
-        signal,
+        signal: controller.signal,
       });
       bytes = new Uint8Array(await res.arrayBuffer());
     } catch (e) {
       if (options.signal?.aborted) throw new RonyError(ErrorCode.CANCELLED, "aborted");
-      if (signal.aborted) throw new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${pattern} got no reply in ${timeoutMs} ms`);
+      if (controller.signal.aborted) throw new RonyError(ErrorCode.DEADLINE_EXCEEDED, `${pattern} got no reply in ${timeoutMs} ms`);
       throw new RonyError(ErrorCode.UNAVAILABLE, `cannot reach ${this.#base}: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
     }
     if (res.status !== 200) throw await errorOfJson(res.status, bytes);
     try {

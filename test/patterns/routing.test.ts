@@ -125,6 +125,7 @@ describe("pattern routing through a gateway", () => {
 
   it("a forwarded call past its deadline is DEADLINE_EXCEEDED", async () => {
     await expect(nodes["gw"]!.act("role:slow", {}, { timeoutMs: 100 })).rejects.toMatchObject({ code: ErrorCode.DEADLINE_EXCEEDED });
+    await expect(new HttpTransport(gatewayUrl).act("role:slow", {}, { timeoutMs: 100 })).rejects.toMatchObject({ code: ErrorCode.DEADLINE_EXCEEDED });
   });
 
   it("a malformed pattern inside an entry is reported, and the entry's other patterns are used", async () => {
