@@ -45,6 +45,8 @@ export class EdgeStream<Auth = unknown> {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #deadlineSet = false;
   #done = false;
+  /** The handler's outputs, once it started: returned at once when the stream is stopped. */
+  #running: AsyncIterator<unknown> | undefined;
 
   constructor(
     readonly requestId: number,
@@ -94,6 +96,7 @@ export class EdgeStream<Auth = unknown> {
 
   async #pump(outputs: AsyncIterable<unknown>): Promise<void> {
     const it = outputs[Symbol.asyncIterator]();
+    this.#running = it;
     const { method } = this.route;
     try {
       for (;;) {
@@ -215,6 +218,11 @@ export class EdgeStream<Auth = unknown> {
     const reason = error ?? new RonyError(ErrorCode.CANCELLED, "the stream is over");
     this.#credit.fail(reason);
     this.inputs?.fail(reason);
-    if (error !== undefined) this.#abort.abort(error);
+    if (error !== undefined) {
+      this.#abort.abort(error);
+      // An iterator waiting for its next output (a subscription) stops now; a generator's return
+      // waits until its pending step is over (handlers of endless streams watch ctx.signal).
+      if (this.#running !== undefined) void Promise.resolve(this.#running.return?.()).catch(() => {});
+    }
   }
 }

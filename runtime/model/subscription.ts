@@ -58,8 +58,29 @@ export class Subscription<T> implements AsyncIterable<Update<T>> {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Update<T>> {
-    const out = new StreamQueue<Update<T>>(() => {});
+  /**
+   * Hand-written rather than a generator so that return() stops it at once, even while a read
+   * is waiting for the next change (a cancelled stream's handler returns it from outside).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Update<T>> {
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    const out = new StreamQueue<Update<T>>(
+      () => {},
+      () => {
+        stopped = true;
+        stop?.();
+      },
+    );
+    void this.#start(out).then(
+      (s) => (stopped ? s() : (stop = s)),
+      (e) => out.fail(e),
+    );
+    return out;
+  }
+
+  /** Listens, reads the current state, then applies what arrived meanwhile; resolves with the unlisten. */
+  async #start(out: StreamQueue<Update<T>>): Promise<() => void> {
     let ready = false;
     let resyncing: Promise<void> | undefined;
     const early: RecordChange<T>[] = [];
@@ -80,13 +101,13 @@ export class Subscription<T> implements AsyncIterable<Update<T>> {
     );
     try {
       for (const u of await this.#read(false)) out.push(u);
-      ready = true;
-      for (const c of early.splice(0)) apply(c);
-      yield* out;
-    } finally {
+    } catch (e) {
       stop();
-      out.fail(new RonyError(ErrorCode.CANCELLED, "unsubscribed"));
+      throw e;
     }
+    ready = true;
+    for (const c of early.splice(0)) apply(c);
+    return stop;
   }
 
   /** The change as this subscription reports it, or undefined when its value did not change. */

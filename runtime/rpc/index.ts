@@ -4,6 +4,7 @@ export { ErrorCode, RonyError, httpStatusOf } from "./errors.js";
 export type { CallOptions, StreamInputs, Transport } from "./transport.js";
 export type { CallContext, Handler, HandlerRegistry, StreamHandlers } from "./handler.js";
 export { bidiStream, clientStream, serverStream } from "./stream-calls.js";
+export { mapStream } from "./map-stream.js";
 export { CONTAINER_ID, REDIRECT_ID, RPC_ERROR_ID, STREAM_CONTROL_ID } from "./constructor-ids.js";
 export { DEFAULT_STREAM_WINDOW, STREAM_CONTENT_TYPE, STREAM_TIMEOUT_HEADER, StreamControl, StreamSignal, controlFrame, decodeControl } from "./stream-control.js";
 export { StreamCredit, grantDue } from "./stream-credit.js";

@@ -89,6 +89,10 @@ export class StreamQueue<T> implements AsyncIterableIterator<T> {
       this.#head = 0;
       this.onReturn();
     }
+    // A read waiting now (the reader was stopped from outside) ends too.
+    const w = this.#waiter;
+    this.#waiter = undefined;
+    w?.resolve({ value: undefined, done: true });
     return Promise.resolve({ value: undefined, done: true });
   }
 
