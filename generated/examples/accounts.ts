@@ -107,10 +107,10 @@ export const Address: MessageFns<Address> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.street = reader.string();
+          message.street = reader.string(true);
           continue;
         case 18:
-          message.city = reader.string();
+          message.city = reader.string(true);
           continue;
         case 24:
           message.geohash = reader.int64() as bigint;
@@ -124,10 +124,11 @@ export const Address: MessageFns<Address> = {
   },
 
   fromJSON(object: any): Address {
+    jsonObject(object, "examples.accounts.Address");
     return {
-      street: isSet(object.street) ? globalThis.String(object.street) : "",
-      city: isSet(object.city) ? globalThis.String(object.city) : "",
-      geohash: isSet(object.geohash) ? globalThis.BigInt(object.geohash) : 0n,
+      street: isSet(object.street) ? jsonString(object.street, "examples.accounts.Address.street") : "",
+      city: isSet(object.city) ? jsonString(object.city, "examples.accounts.Address.city") : "",
+      geohash: isSet(object.geohash) ? jsonInt64(object.geohash, "examples.accounts.Address.geohash") : 0n,
     };
   },
 
@@ -198,19 +199,19 @@ export const Account: MessageFns<Account> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.tenant = reader.string();
+          message.tenant = reader.string(true);
           continue;
         case 16:
           message.id = reader.int64() as bigint;
           continue;
         case 26:
-          message.email = reader.string();
+          message.email = reader.string(true);
           continue;
         case 34:
-          message.handle = reader.string();
+          message.handle = reader.string(true);
           continue;
         case 42:
-          message.displayName = reader.string();
+          message.displayName = reader.string(true);
           continue;
         case 48:
           message.plan = reader.int32() as Plan;
@@ -237,7 +238,7 @@ export const Account: MessageFns<Account> = {
           message.avatar = reader.bytes();
           continue;
         case 114:
-          message.tags.push(reader.string());
+          message.tags.push(reader.string(true));
           continue;
         case 120:
           message.friendIds.push(reader.int64() as bigint);
@@ -256,7 +257,7 @@ export const Account: MessageFns<Account> = {
           let value: bigint = 0n;
           while (reader.pos < entryEnd) {
             const entryTag = reader.uint32();
-            if (entryTag === 10) key = reader.string();
+            if (entryTag === 10) key = reader.string(true);
             else if (entryTag === 16) value = reader.int64() as bigint;
             else reader.skip(entryTag & 7, entryTag >>> 3);
           }
@@ -264,10 +265,10 @@ export const Account: MessageFns<Account> = {
           continue;
         }
         case 146:
-          message.nickname = reader.string();
+          message.nickname = reader.string(true);
           continue;
         case 154:
-          message.locale = reader.string();
+          message.locale = reader.string(true);
           continue;
         case 160:
           message.quota = reader.int32();
@@ -281,27 +282,28 @@ export const Account: MessageFns<Account> = {
   },
 
   fromJSON(object: any): Account {
+    jsonObject(object, "examples.accounts.Account");
     return {
-      tenant: isSet(object.tenant) ? globalThis.String(object.tenant) : "",
-      id: isSet(object.id) ? globalThis.BigInt(object.id) : 0n,
-      email: isSet(object.email) ? globalThis.String(object.email) : "",
-      handle: isSet(object.handle) ? globalThis.String(object.handle) : "",
-      displayName: isSet(object.displayName) ? globalThis.String(object.displayName) : isSet(object.display_name) ? globalThis.String(object.display_name) : "",
-      plan: isSet(object.plan) ? planFromJSON(object.plan) : 0,
-      credits: isSet(object.credits) ? globalThis.BigInt(object.credits) : 0n,
-      score: isSet(object.score) ? globalThis.Number(object.score) : 0,
-      logins: isSet(object.logins) ? globalThis.Number(object.logins) : 0,
-      balance: isSet(object.balance) ? globalThis.Number(object.balance) : 0,
-      ratio: isSet(object.ratio) ? globalThis.Number(object.ratio) : 0,
-      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
-      avatar: isSet(object.avatar) ? bytesFromBase64(object.avatar) : new Uint8Array(0),
-      tags: globalThis.Array.isArray(object.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
-      friendIds: globalThis.Array.isArray(object.friendIds) ? object.friendIds.map((e: any) => globalThis.BigInt(e)) : globalThis.Array.isArray(object.friend_ids) ? object.friend_ids.map((e: any) => globalThis.BigInt(e)) : [],
-      address: isSet(object.address) ? Address.fromJSON(object.address) : undefined,
-      counters: mapFromJSON(object.counters, (v: any) => globalThis.BigInt(v)),
-      nickname: isSet(object.nickname) ? globalThis.String(object.nickname) : undefined,
-      locale: isSet(object.locale) ? globalThis.String(object.locale) : "",
-      quota: isSet(object.quota) ? globalThis.Number(object.quota) : 0,
+      tenant: isSet(object.tenant) ? jsonString(object.tenant, "examples.accounts.Account.tenant") : "",
+      id: isSet(object.id) ? jsonInt64(object.id, "examples.accounts.Account.id") : 0n,
+      email: isSet(object.email) ? jsonString(object.email, "examples.accounts.Account.email") : "",
+      handle: isSet(object.handle) ? jsonString(object.handle, "examples.accounts.Account.handle") : "",
+      displayName: isSet(object.displayName) ? jsonString(object.displayName, "examples.accounts.Account.displayName") : isSet(object.display_name) ? jsonString(object.display_name, "examples.accounts.Account.displayName") : "",
+      plan: isSet(object.plan) ? jsonEnum(object.plan, "examples.accounts.Account.plan", planFromJSON, planToJSON) : 0,
+      credits: isSet(object.credits) ? jsonUint64(object.credits, "examples.accounts.Account.credits") : 0n,
+      score: isSet(object.score) ? jsonInt32(object.score, "examples.accounts.Account.score") : 0,
+      logins: isSet(object.logins) ? jsonUint32(object.logins, "examples.accounts.Account.logins") : 0,
+      balance: isSet(object.balance) ? jsonDouble(object.balance, "examples.accounts.Account.balance") : 0,
+      ratio: isSet(object.ratio) ? jsonFloat(object.ratio, "examples.accounts.Account.ratio") : 0,
+      active: isSet(object.active) ? jsonBool(object.active, "examples.accounts.Account.active") : false,
+      avatar: isSet(object.avatar) ? jsonBytes(object.avatar, "examples.accounts.Account.avatar") : new Uint8Array(0),
+      tags: isSet(object.tags) ? jsonArray(object.tags, "examples.accounts.Account.tags").map((e: any) => jsonString(e, "examples.accounts.Account.tags")) : [],
+      friendIds: isSet(object.friendIds) ? jsonArray(object.friendIds, "examples.accounts.Account.friendIds").map((e: any) => jsonInt64(e, "examples.accounts.Account.friendIds")) : isSet(object.friend_ids) ? jsonArray(object.friend_ids, "examples.accounts.Account.friendIds").map((e: any) => jsonInt64(e, "examples.accounts.Account.friendIds")) : [],
+      address: isSet(object.address) ? Address.fromJSON(jsonObject(object.address, "examples.accounts.Account.address")) : undefined,
+      counters: isSet(object.counters) ? mapFromJSON(object.counters, "examples.accounts.Account.counters", (v: any) => jsonInt64(v, "examples.accounts.Account.counters")) : {},
+      nickname: isSet(object.nickname) ? jsonString(object.nickname, "examples.accounts.Account.nickname") : undefined,
+      locale: isSet(object.locale) ? jsonString(object.locale, "examples.accounts.Account.locale") : "",
+      quota: isSet(object.quota) ? jsonInt32(object.quota, "examples.accounts.Account.quota") : 0,
     };
   },
 
@@ -393,10 +395,10 @@ export const Session: MessageFns<Session> = {
           message.createdAt = reader.int64() as bigint;
           continue;
         case 26:
-          message.token = reader.string();
+          message.token = reader.string(true);
           continue;
         case 34:
-          message.device = reader.string();
+          message.device = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -407,11 +409,12 @@ export const Session: MessageFns<Session> = {
   },
 
   fromJSON(object: any): Session {
+    jsonObject(object, "examples.accounts.Session");
     return {
-      accountId: isSet(object.accountId) ? globalThis.BigInt(object.accountId) : isSet(object.account_id) ? globalThis.BigInt(object.account_id) : 0n,
-      createdAt: isSet(object.createdAt) ? globalThis.BigInt(object.createdAt) : isSet(object.created_at) ? globalThis.BigInt(object.created_at) : 0n,
-      token: isSet(object.token) ? globalThis.String(object.token) : "",
-      device: isSet(object.device) ? globalThis.String(object.device) : "",
+      accountId: isSet(object.accountId) ? jsonInt64(object.accountId, "examples.accounts.Session.accountId") : isSet(object.account_id) ? jsonInt64(object.account_id, "examples.accounts.Session.accountId") : 0n,
+      createdAt: isSet(object.createdAt) ? jsonInt64(object.createdAt, "examples.accounts.Session.createdAt") : isSet(object.created_at) ? jsonInt64(object.created_at, "examples.accounts.Session.createdAt") : 0n,
+      token: isSet(object.token) ? jsonString(object.token, "examples.accounts.Session.token") : "",
+      device: isSet(object.device) ? jsonString(object.device, "examples.accounts.Session.device") : "",
     };
   },
 
@@ -458,13 +461,13 @@ export const SiteSettings: MessageFns<SiteSettings> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.theme = reader.string();
+          message.theme = reader.string(true);
           continue;
         case 16:
           message.revision = reader.int64() as bigint;
           continue;
         case 26:
-          message.banners.push(reader.string());
+          message.banners.push(reader.string(true));
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -475,10 +478,11 @@ export const SiteSettings: MessageFns<SiteSettings> = {
   },
 
   fromJSON(object: any): SiteSettings {
+    jsonObject(object, "examples.accounts.SiteSettings");
     return {
-      theme: isSet(object.theme) ? globalThis.String(object.theme) : "",
-      revision: isSet(object.revision) ? globalThis.BigInt(object.revision) : 0n,
-      banners: globalThis.Array.isArray(object.banners) ? object.banners.map((e: any) => globalThis.String(e)) : [],
+      theme: isSet(object.theme) ? jsonString(object.theme, "examples.accounts.SiteSettings.theme") : "",
+      revision: isSet(object.revision) ? jsonInt64(object.revision, "examples.accounts.SiteSettings.revision") : 0n,
+      banners: isSet(object.banners) ? jsonArray(object.banners, "examples.accounts.SiteSettings.banners").map((e: any) => jsonString(e, "examples.accounts.SiteSettings.banners")) : [],
     };
   },
 
@@ -503,12 +507,112 @@ export const SiteSettings: MessageFns<SiteSettings> = {
   },
 };
 
-function isSet(value: any): boolean {
-  return value !== null && value !== undefined;
+function jsonFail(field: string, value: any, expected: string): never {
+  const shown = globalThis.JSON.stringify(value) ?? globalThis.String(value);
+  throw new globalThis.TypeError(`${field}: ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown} is not ${expected}`);
 }
 
-function isObject(value: any): boolean {
-  return typeof value === "object" && value !== null && !globalThis.Array.isArray(value);
+function jsonInteger(value: any, field: string, type: string): bigint {
+  if (typeof value === "number") {
+    if (globalThis.Number.isSafeInteger(value)) return globalThis.BigInt(value);
+    if (globalThis.Number.isInteger(value)) jsonFail(field, value, `${type} given exactly: past 2^53 a JSON number is rounded, send a string`);
+    jsonFail(field, value, type);
+  }
+  if (typeof value === "string" && /^-?(0|[1-9]\d*)$/.test(value)) return globalThis.BigInt(value); // the form toJSON writes
+  const m = typeof value === "string" ? /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(value) : null;
+  if (m === null) jsonFail(field, value, type);
+  const fraction = m[3] ?? "";
+  let digits = (m[2] + fraction).replace(/^0+/, "");
+  const exponent = globalThis.Number(m[4] ?? "0") - fraction.length;
+  if (digits === "") return 0n;
+  if (exponent < 0) {
+    if (-exponent >= digits.length || !/^0+$/.test(digits.slice(exponent))) jsonFail(field, value, type);
+    digits = digits.slice(0, exponent);
+  } else if (digits.length + exponent > 40) {
+    jsonFail(field, value, type); // far out of any integer range; do not build the number
+  } else {
+    digits += "0".repeat(exponent);
+  }
+  const n = globalThis.BigInt(digits);
+  return m[1] === "-" ? -n : n;
+}
+
+function jsonInt32(value: any, field: string): number {
+  if (typeof value === "number" && value >= -2147483648 && value <= 2147483647 && globalThis.Number.isInteger(value)) return value | 0;
+  const n = jsonInteger(value, field, "an int32");
+  if (n < -2147483648n || n > 2147483647n) jsonFail(field, value, "an int32");
+  return globalThis.Number(n);
+}
+
+function jsonUint32(value: any, field: string): number {
+  if (typeof value === "number" && value >= 0 && value <= 4294967295 && globalThis.Number.isInteger(value)) return value >>> 0;
+  const n = jsonInteger(value, field, "a uint32");
+  if (n < 0n || n > 4294967295n) jsonFail(field, value, "a uint32");
+  return globalThis.Number(n);
+}
+
+function jsonInt64(value: any, field: string): bigint {
+  const n = jsonInteger(value, field, "an int64");
+  if (globalThis.BigInt.asIntN(64, n) !== n) jsonFail(field, value, "an int64");
+  return n;
+}
+
+function jsonUint64(value: any, field: string): bigint {
+  const n = jsonInteger(value, field, "a uint64");
+  if (globalThis.BigInt.asUintN(64, n) !== n) jsonFail(field, value, "a uint64");
+  return n;
+}
+
+function jsonDouble(value: any, field: string, type = "a double"): number {
+  if (typeof value === "number") return value;
+  if (value === "NaN") return globalThis.Number.NaN;
+  if (value === "Infinity") return globalThis.Number.POSITIVE_INFINITY;
+  if (value === "-Infinity") return globalThis.Number.NEGATIVE_INFINITY;
+  const n = typeof value === "string" && /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(value) ? globalThis.Number(value) : globalThis.Number.NaN;
+  if (!globalThis.Number.isFinite(n)) jsonFail(field, value, type);
+  return n;
+}
+
+function jsonFloat(value: any, field: string): number {
+  const n = jsonDouble(value, field, "a float");
+  if (globalThis.Number.isFinite(n) && !globalThis.Number.isFinite(globalThis.Math.fround(n))) jsonFail(field, value, "a float");
+  return n;
+}
+
+function jsonBool(value: any, field: string): boolean {
+  if (typeof value !== "boolean") jsonFail(field, value, "a JSON boolean");
+  return value;
+}
+
+function jsonString(value: any, field: string): string {
+  if (typeof value !== "string") jsonFail(field, value, "a JSON string");
+  return value;
+}
+
+function jsonBytes(value: any, field: string): globalThis.Uint8Array {
+  if (typeof value !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value) || value.replace(/=+$/, "").length % 4 === 1) jsonFail(field, value, "base64");
+  return bytesFromBase64(value.replace(/-/g, "+").replace(/_/g, "/"));
+}
+
+function jsonObject(value: any, field: string): any {
+  if (typeof value !== "object" || value === null || globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON object");
+  return value;
+}
+
+function jsonArray(value: any, field: string): any[] {
+  if (!globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON array");
+  return value;
+}
+
+function jsonEnum<E>(value: any, field: string, read: (v: any) => E, name: (e: E) => string): E {
+  if (typeof value !== "string") return jsonInt32(value, field) as E;
+  const e = read(value);
+  if ((e as any) === -1 && (value === "UNRECOGNIZED" || name(e) !== value)) jsonFail(field, value, "a name of the enum");
+  return e;
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
 }
 
 function checkInt64(value: bigint): bigint {
@@ -545,9 +649,9 @@ function setEntry<V>(map: { [key: string]: V }, key: string, value: V): void {
   else map[key] = value;
 }
 
-function mapFromJSON<V>(object: any, value: (v: any) => V): { [key: string]: V } {
+function mapFromJSON<V>(object: any, field: string, value: (v: any) => V, key?: (k: string) => string): { [key: string]: V } {
   const map: { [key: string]: V } = {};
-  if (isObject(object)) for (const [k, v] of globalThis.Object.entries(object)) setEntry(map, k, value(v));
+  for (const [k, v] of globalThis.Object.entries(jsonObject(object, field))) setEntry(map, key === undefined ? k : key(k), value(v));
   return map;
 }
 

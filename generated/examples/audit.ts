@@ -32,13 +32,13 @@ export const AuditEntry: MessageFns<AuditEntry> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.actor = reader.string();
+          message.actor = reader.string(true);
           continue;
         case 16:
           message.at = reader.int64() as bigint;
           continue;
         case 26:
-          message.action = reader.string();
+          message.action = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -49,10 +49,11 @@ export const AuditEntry: MessageFns<AuditEntry> = {
   },
 
   fromJSON(object: any): AuditEntry {
+    jsonObject(object, "examples.audit.AuditEntry");
     return {
-      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
-      at: isSet(object.at) ? globalThis.BigInt(object.at) : 0n,
-      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      actor: isSet(object.actor) ? jsonString(object.actor, "examples.audit.AuditEntry.actor") : "",
+      at: isSet(object.at) ? jsonInt64(object.at, "examples.audit.AuditEntry.at") : 0n,
+      action: isSet(object.action) ? jsonString(object.action, "examples.audit.AuditEntry.action") : "",
     };
   },
 
@@ -76,6 +77,52 @@ export const AuditEntry: MessageFns<AuditEntry> = {
     return message;
   },
 };
+
+function jsonFail(field: string, value: any, expected: string): never {
+  const shown = globalThis.JSON.stringify(value) ?? globalThis.String(value);
+  throw new globalThis.TypeError(`${field}: ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown} is not ${expected}`);
+}
+
+function jsonInteger(value: any, field: string, type: string): bigint {
+  if (typeof value === "number") {
+    if (globalThis.Number.isSafeInteger(value)) return globalThis.BigInt(value);
+    if (globalThis.Number.isInteger(value)) jsonFail(field, value, `${type} given exactly: past 2^53 a JSON number is rounded, send a string`);
+    jsonFail(field, value, type);
+  }
+  if (typeof value === "string" && /^-?(0|[1-9]\d*)$/.test(value)) return globalThis.BigInt(value); // the form toJSON writes
+  const m = typeof value === "string" ? /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(value) : null;
+  if (m === null) jsonFail(field, value, type);
+  const fraction = m[3] ?? "";
+  let digits = (m[2] + fraction).replace(/^0+/, "");
+  const exponent = globalThis.Number(m[4] ?? "0") - fraction.length;
+  if (digits === "") return 0n;
+  if (exponent < 0) {
+    if (-exponent >= digits.length || !/^0+$/.test(digits.slice(exponent))) jsonFail(field, value, type);
+    digits = digits.slice(0, exponent);
+  } else if (digits.length + exponent > 40) {
+    jsonFail(field, value, type); // far out of any integer range; do not build the number
+  } else {
+    digits += "0".repeat(exponent);
+  }
+  const n = globalThis.BigInt(digits);
+  return m[1] === "-" ? -n : n;
+}
+
+function jsonInt64(value: any, field: string): bigint {
+  const n = jsonInteger(value, field, "an int64");
+  if (globalThis.BigInt.asIntN(64, n) !== n) jsonFail(field, value, "an int64");
+  return n;
+}
+
+function jsonString(value: any, field: string): string {
+  if (typeof value !== "string") jsonFail(field, value, "a JSON string");
+  return value;
+}
+
+function jsonObject(value: any, field: string): any {
+  if (typeof value !== "object" || value === null || globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON object");
+  return value;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -34,7 +34,7 @@ const Echo_Say: MethodDescriptor<EchoRequest, EchoReply> = {
   replication: "none",
   timeoutMs: 0,
   pattern: "role:echo,cmd:say",
-  http: { method: "POST", path: "/echo", pathParams: [], body: "*" },
+  http: { method: "POST", path: "/echo", pathParams: [], body: "*", boolParams: ["boolValue", "bool_value"] },
 };
 
 const Echo_Ping: MethodDescriptor<PingRequest, Pong> = {

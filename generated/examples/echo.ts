@@ -55,7 +55,7 @@ export const EchoRequest: MessageFns<EchoRequest> = {
           message.boolValue = reader.bool();
           continue;
         case 26:
-          message.text = reader.string();
+          message.text = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -66,10 +66,11 @@ export const EchoRequest: MessageFns<EchoRequest> = {
   },
 
   fromJSON(object: any): EchoRequest {
+    jsonObject(object, "examples.echo.EchoRequest");
     return {
-      intValue: isSet(object.intValue) ? globalThis.BigInt(object.intValue) : isSet(object.int_value) ? globalThis.BigInt(object.int_value) : 0n,
-      boolValue: isSet(object.boolValue) ? globalThis.Boolean(object.boolValue) : isSet(object.bool_value) ? globalThis.Boolean(object.bool_value) : false,
-      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      intValue: isSet(object.intValue) ? jsonInt64(object.intValue, "examples.echo.EchoRequest.intValue") : isSet(object.int_value) ? jsonInt64(object.int_value, "examples.echo.EchoRequest.intValue") : 0n,
+      boolValue: isSet(object.boolValue) ? jsonBool(object.boolValue, "examples.echo.EchoRequest.boolValue") : isSet(object.bool_value) ? jsonBool(object.bool_value, "examples.echo.EchoRequest.boolValue") : false,
+      text: isSet(object.text) ? jsonString(object.text, "examples.echo.EchoRequest.text") : "",
     };
   },
 
@@ -121,7 +122,7 @@ export const EchoReply: MessageFns<EchoReply> = {
           message.boolValue = reader.bool();
           continue;
         case 26:
-          message.text = reader.string();
+          message.text = reader.string(true);
           continue;
         case 32:
           message.serverTime = reader.int64() as bigint;
@@ -135,11 +136,12 @@ export const EchoReply: MessageFns<EchoReply> = {
   },
 
   fromJSON(object: any): EchoReply {
+    jsonObject(object, "examples.echo.EchoReply");
     return {
-      intValue: isSet(object.intValue) ? globalThis.BigInt(object.intValue) : isSet(object.int_value) ? globalThis.BigInt(object.int_value) : 0n,
-      boolValue: isSet(object.boolValue) ? globalThis.Boolean(object.boolValue) : isSet(object.bool_value) ? globalThis.Boolean(object.bool_value) : false,
-      text: isSet(object.text) ? globalThis.String(object.text) : "",
-      serverTime: isSet(object.serverTime) ? globalThis.BigInt(object.serverTime) : isSet(object.server_time) ? globalThis.BigInt(object.server_time) : 0n,
+      intValue: isSet(object.intValue) ? jsonInt64(object.intValue, "examples.echo.EchoReply.intValue") : isSet(object.int_value) ? jsonInt64(object.int_value, "examples.echo.EchoReply.intValue") : 0n,
+      boolValue: isSet(object.boolValue) ? jsonBool(object.boolValue, "examples.echo.EchoReply.boolValue") : isSet(object.bool_value) ? jsonBool(object.bool_value, "examples.echo.EchoReply.boolValue") : false,
+      text: isSet(object.text) ? jsonString(object.text, "examples.echo.EchoReply.text") : "",
+      serverTime: isSet(object.serverTime) ? jsonInt64(object.serverTime, "examples.echo.EchoReply.serverTime") : isSet(object.server_time) ? jsonInt64(object.server_time, "examples.echo.EchoReply.serverTime") : 0n,
     };
   },
 
@@ -188,7 +190,8 @@ export const PingRequest: MessageFns<PingRequest> = {
     return message;
   },
 
-  fromJSON(_object: any): PingRequest {
+  fromJSON(object: any): PingRequest {
+    jsonObject(object, "examples.echo.PingRequest");
     return {
     };
   },
@@ -226,7 +229,7 @@ export const Pong: MessageFns<Pong> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.nodeId = reader.string();
+          message.nodeId = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -237,8 +240,9 @@ export const Pong: MessageFns<Pong> = {
   },
 
   fromJSON(object: any): Pong {
+    jsonObject(object, "examples.echo.Pong");
     return {
-      nodeId: isSet(object.nodeId) ? globalThis.String(object.nodeId) : isSet(object.node_id) ? globalThis.String(object.node_id) : "",
+      nodeId: isSet(object.nodeId) ? jsonString(object.nodeId, "examples.echo.Pong.nodeId") : isSet(object.node_id) ? jsonString(object.node_id, "examples.echo.Pong.nodeId") : "",
     };
   },
 
@@ -258,6 +262,57 @@ export const Pong: MessageFns<Pong> = {
     return message;
   },
 };
+
+function jsonFail(field: string, value: any, expected: string): never {
+  const shown = globalThis.JSON.stringify(value) ?? globalThis.String(value);
+  throw new globalThis.TypeError(`${field}: ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown} is not ${expected}`);
+}
+
+function jsonInteger(value: any, field: string, type: string): bigint {
+  if (typeof value === "number") {
+    if (globalThis.Number.isSafeInteger(value)) return globalThis.BigInt(value);
+    if (globalThis.Number.isInteger(value)) jsonFail(field, value, `${type} given exactly: past 2^53 a JSON number is rounded, send a string`);
+    jsonFail(field, value, type);
+  }
+  if (typeof value === "string" && /^-?(0|[1-9]\d*)$/.test(value)) return globalThis.BigInt(value); // the form toJSON writes
+  const m = typeof value === "string" ? /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(value) : null;
+  if (m === null) jsonFail(field, value, type);
+  const fraction = m[3] ?? "";
+  let digits = (m[2] + fraction).replace(/^0+/, "");
+  const exponent = globalThis.Number(m[4] ?? "0") - fraction.length;
+  if (digits === "") return 0n;
+  if (exponent < 0) {
+    if (-exponent >= digits.length || !/^0+$/.test(digits.slice(exponent))) jsonFail(field, value, type);
+    digits = digits.slice(0, exponent);
+  } else if (digits.length + exponent > 40) {
+    jsonFail(field, value, type); // far out of any integer range; do not build the number
+  } else {
+    digits += "0".repeat(exponent);
+  }
+  const n = globalThis.BigInt(digits);
+  return m[1] === "-" ? -n : n;
+}
+
+function jsonInt64(value: any, field: string): bigint {
+  const n = jsonInteger(value, field, "an int64");
+  if (globalThis.BigInt.asIntN(64, n) !== n) jsonFail(field, value, "an int64");
+  return n;
+}
+
+function jsonBool(value: any, field: string): boolean {
+  if (typeof value !== "boolean") jsonFail(field, value, "a JSON boolean");
+  return value;
+}
+
+function jsonString(value: any, field: string): string {
+  if (typeof value !== "string") jsonFail(field, value, "a JSON string");
+  return value;
+}
+
+function jsonObject(value: any, field: string): any {
+  if (typeof value !== "object" || value === null || globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON object");
+  return value;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -77,22 +77,22 @@ export const Note: MessageFns<Note> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.notebook = reader.string();
+          message.notebook = reader.string(true);
           continue;
         case 16:
           message.id = reader.int64() as bigint;
           continue;
         case 26:
-          message.slug = reader.string();
+          message.slug = reader.string(true);
           continue;
         case 34:
-          message.title = reader.string();
+          message.title = reader.string(true);
           continue;
         case 42:
-          message.body = reader.string();
+          message.body = reader.string(true);
           continue;
         case 50:
-          message.tags.push(reader.string());
+          message.tags.push(reader.string(true));
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -103,13 +103,14 @@ export const Note: MessageFns<Note> = {
   },
 
   fromJSON(object: any): Note {
+    jsonObject(object, "examples.notes.Note");
     return {
-      notebook: isSet(object.notebook) ? globalThis.String(object.notebook) : "",
-      id: isSet(object.id) ? globalThis.BigInt(object.id) : 0n,
-      slug: isSet(object.slug) ? globalThis.String(object.slug) : "",
-      title: isSet(object.title) ? globalThis.String(object.title) : "",
-      body: isSet(object.body) ? globalThis.String(object.body) : "",
-      tags: globalThis.Array.isArray(object.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      notebook: isSet(object.notebook) ? jsonString(object.notebook, "examples.notes.Note.notebook") : "",
+      id: isSet(object.id) ? jsonInt64(object.id, "examples.notes.Note.id") : 0n,
+      slug: isSet(object.slug) ? jsonString(object.slug, "examples.notes.Note.slug") : "",
+      title: isSet(object.title) ? jsonString(object.title, "examples.notes.Note.title") : "",
+      body: isSet(object.body) ? jsonString(object.body, "examples.notes.Note.body") : "",
+      tags: isSet(object.tags) ? jsonArray(object.tags, "examples.notes.Note.tags").map((e: any) => jsonString(e, "examples.notes.Note.tags")) : [],
     };
   },
 
@@ -162,19 +163,19 @@ export const CreateNoteRequest: MessageFns<CreateNoteRequest> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.notebook = reader.string();
+          message.notebook = reader.string(true);
           continue;
         case 18:
-          message.slug = reader.string();
+          message.slug = reader.string(true);
           continue;
         case 26:
-          message.title = reader.string();
+          message.title = reader.string(true);
           continue;
         case 34:
-          message.body = reader.string();
+          message.body = reader.string(true);
           continue;
         case 42:
-          message.tags.push(reader.string());
+          message.tags.push(reader.string(true));
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -185,12 +186,13 @@ export const CreateNoteRequest: MessageFns<CreateNoteRequest> = {
   },
 
   fromJSON(object: any): CreateNoteRequest {
+    jsonObject(object, "examples.notes.CreateNoteRequest");
     return {
-      notebook: isSet(object.notebook) ? globalThis.String(object.notebook) : "",
-      slug: isSet(object.slug) ? globalThis.String(object.slug) : "",
-      title: isSet(object.title) ? globalThis.String(object.title) : "",
-      body: isSet(object.body) ? globalThis.String(object.body) : "",
-      tags: globalThis.Array.isArray(object.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      notebook: isSet(object.notebook) ? jsonString(object.notebook, "examples.notes.CreateNoteRequest.notebook") : "",
+      slug: isSet(object.slug) ? jsonString(object.slug, "examples.notes.CreateNoteRequest.slug") : "",
+      title: isSet(object.title) ? jsonString(object.title, "examples.notes.CreateNoteRequest.title") : "",
+      body: isSet(object.body) ? jsonString(object.body, "examples.notes.CreateNoteRequest.body") : "",
+      tags: isSet(object.tags) ? jsonArray(object.tags, "examples.notes.CreateNoteRequest.tags").map((e: any) => jsonString(e, "examples.notes.CreateNoteRequest.tags")) : [],
     };
   },
 
@@ -238,7 +240,7 @@ export const GetNoteRequest: MessageFns<GetNoteRequest> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.notebook = reader.string();
+          message.notebook = reader.string(true);
           continue;
         case 16:
           message.id = reader.int64() as bigint;
@@ -252,9 +254,10 @@ export const GetNoteRequest: MessageFns<GetNoteRequest> = {
   },
 
   fromJSON(object: any): GetNoteRequest {
+    jsonObject(object, "examples.notes.GetNoteRequest");
     return {
-      notebook: isSet(object.notebook) ? globalThis.String(object.notebook) : "",
-      id: isSet(object.id) ? globalThis.BigInt(object.id) : 0n,
+      notebook: isSet(object.notebook) ? jsonString(object.notebook, "examples.notes.GetNoteRequest.notebook") : "",
+      id: isSet(object.id) ? jsonInt64(object.id, "examples.notes.GetNoteRequest.id") : 0n,
     };
   },
 
@@ -297,13 +300,13 @@ export const ListNotesRequest: MessageFns<ListNotesRequest> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.notebook = reader.string();
+          message.notebook = reader.string(true);
           continue;
         case 16:
           message.limit = reader.uint32();
           continue;
         case 26:
-          message.cursor = reader.string();
+          message.cursor = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -314,10 +317,11 @@ export const ListNotesRequest: MessageFns<ListNotesRequest> = {
   },
 
   fromJSON(object: any): ListNotesRequest {
+    jsonObject(object, "examples.notes.ListNotesRequest");
     return {
-      notebook: isSet(object.notebook) ? globalThis.String(object.notebook) : "",
-      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
-      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+      notebook: isSet(object.notebook) ? jsonString(object.notebook, "examples.notes.ListNotesRequest.notebook") : "",
+      limit: isSet(object.limit) ? jsonUint32(object.limit, "examples.notes.ListNotesRequest.limit") : 0,
+      cursor: isSet(object.cursor) ? jsonString(object.cursor, "examples.notes.ListNotesRequest.cursor") : "",
     };
   },
 
@@ -364,7 +368,7 @@ export const NoteList: MessageFns<NoteList> = {
           message.notes.push(Note.decode(reader, reader.uint32()));
           continue;
         case 18:
-          message.nextCursor = reader.string();
+          message.nextCursor = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -375,9 +379,10 @@ export const NoteList: MessageFns<NoteList> = {
   },
 
   fromJSON(object: any): NoteList {
+    jsonObject(object, "examples.notes.NoteList");
     return {
-      notes: globalThis.Array.isArray(object.notes) ? object.notes.map((e: any) => Note.fromJSON(e)) : [],
-      nextCursor: isSet(object.nextCursor) ? globalThis.String(object.nextCursor) : isSet(object.next_cursor) ? globalThis.String(object.next_cursor) : "",
+      notes: isSet(object.notes) ? jsonArray(object.notes, "examples.notes.NoteList.notes").map((e: any) => Note.fromJSON(jsonObject(e, "examples.notes.NoteList.notes"))) : [],
+      nextCursor: isSet(object.nextCursor) ? jsonString(object.nextCursor, "examples.notes.NoteList.nextCursor") : isSet(object.next_cursor) ? jsonString(object.next_cursor, "examples.notes.NoteList.nextCursor") : "",
     };
   },
 
@@ -420,7 +425,7 @@ export const UpdateNoteRequest: MessageFns<UpdateNoteRequest> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.notebook = reader.string();
+          message.notebook = reader.string(true);
           continue;
         case 16:
           message.id = reader.int64() as bigint;
@@ -437,10 +442,11 @@ export const UpdateNoteRequest: MessageFns<UpdateNoteRequest> = {
   },
 
   fromJSON(object: any): UpdateNoteRequest {
+    jsonObject(object, "examples.notes.UpdateNoteRequest");
     return {
-      notebook: isSet(object.notebook) ? globalThis.String(object.notebook) : "",
-      id: isSet(object.id) ? globalThis.BigInt(object.id) : 0n,
-      note: isSet(object.note) ? Note.fromJSON(object.note) : undefined,
+      notebook: isSet(object.notebook) ? jsonString(object.notebook, "examples.notes.UpdateNoteRequest.notebook") : "",
+      id: isSet(object.id) ? jsonInt64(object.id, "examples.notes.UpdateNoteRequest.id") : 0n,
+      note: isSet(object.note) ? Note.fromJSON(jsonObject(object.note, "examples.notes.UpdateNoteRequest.note")) : undefined,
     };
   },
 
@@ -484,7 +490,7 @@ export const DeleteNoteRequest: MessageFns<DeleteNoteRequest> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.notebook = reader.string();
+          message.notebook = reader.string(true);
           continue;
         case 16:
           message.id = reader.int64() as bigint;
@@ -498,9 +504,10 @@ export const DeleteNoteRequest: MessageFns<DeleteNoteRequest> = {
   },
 
   fromJSON(object: any): DeleteNoteRequest {
+    jsonObject(object, "examples.notes.DeleteNoteRequest");
     return {
-      notebook: isSet(object.notebook) ? globalThis.String(object.notebook) : "",
-      id: isSet(object.id) ? globalThis.BigInt(object.id) : 0n,
+      notebook: isSet(object.notebook) ? jsonString(object.notebook, "examples.notes.DeleteNoteRequest.notebook") : "",
+      id: isSet(object.id) ? jsonInt64(object.id, "examples.notes.DeleteNoteRequest.id") : 0n,
     };
   },
 
@@ -552,8 +559,9 @@ export const Deleted: MessageFns<Deleted> = {
   },
 
   fromJSON(object: any): Deleted {
+    jsonObject(object, "examples.notes.Deleted");
     return {
-      existed: isSet(object.existed) ? globalThis.Boolean(object.existed) : false,
+      existed: isSet(object.existed) ? jsonBool(object.existed, "examples.notes.Deleted.existed") : false,
     };
   },
 
@@ -573,6 +581,69 @@ export const Deleted: MessageFns<Deleted> = {
     return message;
   },
 };
+
+function jsonFail(field: string, value: any, expected: string): never {
+  const shown = globalThis.JSON.stringify(value) ?? globalThis.String(value);
+  throw new globalThis.TypeError(`${field}: ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown} is not ${expected}`);
+}
+
+function jsonInteger(value: any, field: string, type: string): bigint {
+  if (typeof value === "number") {
+    if (globalThis.Number.isSafeInteger(value)) return globalThis.BigInt(value);
+    if (globalThis.Number.isInteger(value)) jsonFail(field, value, `${type} given exactly: past 2^53 a JSON number is rounded, send a string`);
+    jsonFail(field, value, type);
+  }
+  if (typeof value === "string" && /^-?(0|[1-9]\d*)$/.test(value)) return globalThis.BigInt(value); // the form toJSON writes
+  const m = typeof value === "string" ? /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(value) : null;
+  if (m === null) jsonFail(field, value, type);
+  const fraction = m[3] ?? "";
+  let digits = (m[2] + fraction).replace(/^0+/, "");
+  const exponent = globalThis.Number(m[4] ?? "0") - fraction.length;
+  if (digits === "") return 0n;
+  if (exponent < 0) {
+    if (-exponent >= digits.length || !/^0+$/.test(digits.slice(exponent))) jsonFail(field, value, type);
+    digits = digits.slice(0, exponent);
+  } else if (digits.length + exponent > 40) {
+    jsonFail(field, value, type); // far out of any integer range; do not build the number
+  } else {
+    digits += "0".repeat(exponent);
+  }
+  const n = globalThis.BigInt(digits);
+  return m[1] === "-" ? -n : n;
+}
+
+function jsonUint32(value: any, field: string): number {
+  if (typeof value === "number" && value >= 0 && value <= 4294967295 && globalThis.Number.isInteger(value)) return value >>> 0;
+  const n = jsonInteger(value, field, "a uint32");
+  if (n < 0n || n > 4294967295n) jsonFail(field, value, "a uint32");
+  return globalThis.Number(n);
+}
+
+function jsonInt64(value: any, field: string): bigint {
+  const n = jsonInteger(value, field, "an int64");
+  if (globalThis.BigInt.asIntN(64, n) !== n) jsonFail(field, value, "an int64");
+  return n;
+}
+
+function jsonBool(value: any, field: string): boolean {
+  if (typeof value !== "boolean") jsonFail(field, value, "a JSON boolean");
+  return value;
+}
+
+function jsonString(value: any, field: string): string {
+  if (typeof value !== "string") jsonFail(field, value, "a JSON string");
+  return value;
+}
+
+function jsonObject(value: any, field: string): any {
+  if (typeof value !== "object" || value === null || globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON object");
+  return value;
+}
+
+function jsonArray(value: any, field: string): any[] {
+  if (!globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON array");
+  return value;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

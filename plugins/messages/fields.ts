@@ -2,7 +2,7 @@
 // fromJSON, toJSON and fromPartial for one field, whatever its cardinality.
 import type { FieldDefIR, Printable, ScalarType } from "../../compiler/index.js";
 import { key, ownProp, prop, type ModuleContext } from "./module-context.js";
-import { int64Scalars, packable, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
+import { int64Scalars, packable, scalarFromJson, scalarHelpers, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
 import { emptyMessageValue, readValue, valueDefault, valueIsSet, valueFromJson, valueFromPartial, valueToJson, valueType, writeValue } from "./values.js";
 
 /** Message-typed fields always have the key (value or undefined); other optional fields may omit it. */
@@ -149,9 +149,10 @@ export function decodeCases(ctx: ModuleContext, f: FieldDefIR): Printable[][] {
   }
 }
 
-/** The property of the object fromJSON returns. */
-export function fromJsonLine(ctx: ModuleContext, f: FieldDefIR): Printable[] {
+/** The property of the object fromJSON returns; `message` names the message in errors. */
+export function fromJsonLine(ctx: ModuleContext, message: string, f: FieldDefIR): Printable[] {
   const names = f.jsonName === f.name ? [f.jsonName] : [f.jsonName, f.name];
+  const field = JSON.stringify(`${message}.${f.jsonName}`);
   ctx.use("isSet");
   switch (f.cardinality) {
     case "single":
@@ -163,23 +164,38 @@ export function fromJsonLine(ctx: ModuleContext, f: FieldDefIR): Printable[] {
       const isValue = f.value.kind === "message" && f.value.mapping === "value";
       for (const n of names) {
         const read = ownProp(ctx, "object", n);
-        parts.push(isValue ? `${read} !== undefined ? ` : `isSet(${read}) ? `, valueFromJson(ctx, f.value, read), " : ");
+        parts.push(isValue ? `${read} !== undefined ? ` : `isSet(${read}) ? `, valueFromJson(ctx, f.value, read, field), " : ");
       }
       return [...parts, `${fallback},`];
     }
     case "repeated": {
+      ctx.use("jsonArray");
       const parts: Printable[] = [`      ${key(f.tsName)}: `];
       for (const n of names) {
-        parts.push(`globalThis.Array.isArray(${ownProp(ctx, "object", n)}) ? ${ownProp(ctx, "object", n)}.map((e: any) => `, valueFromJson(ctx, f.value, "e"), ") : ");
+        const read = ownProp(ctx, "object", n);
+        parts.push(`isSet(${read}) ? jsonArray(${read}, ${field}).map((e: any) => `, valueFromJson(ctx, f.value, "e", field), ") : ");
       }
       return [...parts, "[],"];
     }
     case "map": {
       ctx.use("mapFromJSON");
       const source = names.map((n) => ownProp(ctx, "object", n)).join(" ?? ");
-      return [`      ${key(f.tsName)}: mapFromJSON(${source}, (v: any) => `, valueFromJson(ctx, f.value, "v"), "),"];
+      const k = f.mapKey as ScalarType;
+      const keyRead = mapKeyFromJson(ctx, k, field);
+      return [`      ${key(f.tsName)}: isSet(${source}) ? mapFromJSON(${source}, ${field}, (v: any) => `, valueFromJson(ctx, f.value, "v", field), `${keyRead}) : {},`];
     }
   }
+}
+
+/** Map keys are JSON strings: integer and bool keys must spell a value of their type. */
+function mapKeyFromJson(ctx: ModuleContext, k: ScalarType, field: string): string {
+  if (k === "string") return "";
+  if (k === "bool") {
+    ctx.use("jsonMapBool");
+    return `, (k: string) => jsonMapBool(k, ${field})`;
+  }
+  ctx.use(...scalarHelpers(k, true));
+  return `, (k: string) => globalThis.String(${scalarFromJson(k, "k", field)})`;
 }
 
 export function toJsonLines(ctx: ModuleContext, f: FieldDefIR): Printable[][] {

@@ -1,7 +1,9 @@
 // Helper functions a message module may need, emitted once per module and only when used.
 // Everything global is reached through globalThis: a message may be named Object, Error or Promise.
+import { jsonRequires, jsonSources } from "./json-helpers.js";
 
 const sources: Record<string, string> = {
+  ...jsonSources,
   isSet: `function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }`,
@@ -42,9 +44,10 @@ function base64FromBytes(arr: globalThis.Uint8Array): string {
   if (key === "__proto__") globalThis.Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
   else map[key] = value;
 }`,
-  mapFromJSON: `function mapFromJSON<V>(object: any, value: (v: any) => V): { [key: string]: V } {
+  // Map keys are JSON strings; integer and bool keys must spell a value of the key type.
+  mapFromJSON: `function mapFromJSON<V>(object: any, field: string, value: (v: any) => V, key?: (k: string) => string): { [key: string]: V } {
   const map: { [key: string]: V } = {};
-  if (isObject(object)) for (const [k, v] of globalThis.Object.entries(object)) setEntry(map, k, value(v));
+  for (const [k, v] of globalThis.Object.entries(jsonObject(object, field))) setEntry(map, key === undefined ? k : key(k), value(v));
   return map;
 }`,
   // Timestamps are Dates in messages; nanos below a millisecond are dropped.
@@ -58,14 +61,16 @@ function fromTimestamp(t: Timestamp): globalThis.Date {
   return new globalThis.Date(globalThis.Number(t.seconds) * 1000 + globalThis.Math.floor(t.nanos / 1_000_000));
 }
 
-function fromJsonTimestamp(o: any): globalThis.Date {
+// proto3 JSON writes a Timestamp as an RFC 3339 string; nothing else is read.
+function fromJsonTimestamp(o: any, field: string): globalThis.Date {
   if (o instanceof globalThis.Date) return o;
-  if (typeof o === "string") return new globalThis.Date(o);
-  return fromTimestamp(Timestamp.fromJSON(o));
+  const date = typeof o === "string" && /^\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})$/.test(o) ? new globalThis.Date(o) : undefined;
+  if (date === undefined || globalThis.Number.isNaN(date.getTime())) jsonFail(field, o, "an RFC 3339 timestamp");
+  return date;
 }`,
-  fieldMask: `function fieldMaskFromJSON(o: any): string[] {
-  if (typeof o === "string") return o === "" ? [] : o.split(",");
-  return globalThis.Array.isArray(o) ? o.map(globalThis.String) : [];
+  fieldMask: `function fieldMaskFromJSON(o: any, field: string): string[] {
+  const paths = jsonString(o, field);
+  return paths === "" ? [] : paths.split(",");
 }`,
   types: `export type DeepPartial<T> = T extends globalThis.Date | globalThis.Function | globalThis.Uint8Array | string | number | boolean | bigint | undefined ? T
   : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
@@ -88,11 +93,16 @@ export const helperIdentifiers: readonly string[] = Object.values(sources).flatM
   [...src.matchAll(/^(?:export )?(?:function|type|interface) (\w+)/gm)].map((m) => m[1] as string),
 );
 
-const requires: Record<string, string[]> = { mapFromJSON: ["isObject", "setEntry"] };
+const requires: Record<string, string[]> = {
+  mapFromJSON: ["jsonObject", "setEntry"],
+  timestamp: ["jsonFail"],
+  fieldMask: ["jsonString"],
+  ...jsonRequires,
+};
 
 /** The source of the named helpers (and of the helpers they need), in a fixed order. */
 export function helperSource(used: ReadonlySet<string>): string[] {
   const all = new Set(used);
-  for (const name of used) for (const dep of requires[name] ?? []) all.add(dep);
+  for (const name of all) for (const dep of requires[name] ?? []) all.add(dep); // a Set iterates what is added
   return Object.keys(sources).filter((name) => all.has(name)).map((name) => sources[name] as string);
 }

@@ -68,9 +68,12 @@ export function printCodec(ctx: ModuleContext, m: MessageDefIR): void {
   }
   ctx.print("  },");
   ctx.print();
-  ctx.print(`  fromJSON(${unused}object: any): ${T} {`);
+  // Only a JSON object is a message; unknown keys are ignored (docs/messages.md).
+  ctx.use("jsonObject");
+  ctx.print(`  fromJSON(object: any): ${T} {`);
+  ctx.print(`    jsonObject(object, ${JSON.stringify(m.fullName)});`);
   ctx.print("    return {");
-  for (const f of m.fields) ctx.print(...fromJsonLine(ctx, f));
+  for (const f of m.fields) ctx.print(...fromJsonLine(ctx, m.fullName, f));
   ctx.print("    };");
   ctx.print("  },");
   ctx.print();

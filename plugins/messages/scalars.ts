@@ -66,29 +66,49 @@ export function scalarWrite(s: ScalarType, v: string): string {
 }
 
 export function scalarRead(s: ScalarType): string {
+  if (s === "string") return "reader.string(true)"; // strict: invalid UTF-8 throws, as protobuf's parsers refuse it
   return int64Scalars.has(s) ? `reader.${s}() as bigint` : `reader.${s}()`;
 }
 
 /** Helper functions `scalarWrite` / the JSON conversions use for a scalar. */
 export function scalarHelpers(s: ScalarType, json: boolean): string[] {
+  if (json) return [jsonReader(s)];
   if (int64Scalars.has(s)) return [unsigned64.has(s) ? "checkUint64" : "checkInt64"];
-  if (s === "bytes" && json) return ["base64"];
-  if ((s === "double" || s === "float") && json) return ["floatToJson"];
   return [];
 }
 
-export function scalarFromJson(s: ScalarType, v: string): string {
-  if (int64Scalars.has(s)) return `globalThis.BigInt(${v})`;
+/** Helpers toJSON uses for a scalar. */
+export function scalarToJsonHelpers(s: ScalarType): string[] {
+  if (s === "bytes") return ["base64"];
+  if (s === "double" || s === "float") return ["floatToJson"];
+  return [];
+}
+
+/** The json-helpers.ts reader of a scalar's proto3 JSON forms. */
+function jsonReader(s: ScalarType): string {
   switch (s) {
-    case "bool":
-      return `globalThis.Boolean(${v})`;
-    case "string":
-      return `globalThis.String(${v})`;
-    case "bytes":
-      return `bytesFromBase64(${v})`;
+    case "int32":
+    case "sint32":
+    case "sfixed32":
+      return "jsonInt32";
+    case "uint32":
+    case "fixed32":
+      return "jsonUint32";
+    case "int64":
+    case "sint64":
+    case "sfixed64":
+      return "jsonInt64";
+    case "uint64":
+    case "fixed64":
+      return "jsonUint64";
     default:
-      return `globalThis.Number(${v})`;
+      return `json${s[0]!.toUpperCase()}${s.slice(1)}`;
   }
+}
+
+/** Reads `v` (a JSON value) as the scalar; `field` names it in the error. */
+export function scalarFromJson(s: ScalarType, v: string, field: string): string {
+  return `${jsonReader(s)}(${v}, ${field})`;
 }
 
 export function scalarToJson(s: ScalarType, v: string): string {

@@ -2,7 +2,7 @@
 // TypeScript type, default, binary write/read, JSON conversion and fromPartial copy.
 import type { Printable, ScalarType, ValueIR } from "../../compiler/index.js";
 import type { ModuleContext } from "./module-context.js";
-import { scalarDefault, scalarIsSet, scalarFromJson, scalarHelpers, scalarRead, scalarToJson, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
+import { scalarDefault, scalarIsSet, scalarFromJson, scalarHelpers, scalarRead, scalarToJson, scalarToJsonHelpers, scalarTsType, scalarWrite, tag, wireType } from "./scalars.js";
 
 type MessageValue = Extract<ValueIR, { kind: "message" }>;
 
@@ -106,28 +106,35 @@ function fromWireMessage(ctx: ModuleContext, v: MessageValue, decoded: Printable
   }
 }
 
-export function valueFromJson(ctx: ModuleContext, v: ValueIR, expr: string): Printable {
+/** Reads `expr` (a JSON value) as `v`; `field` (a string literal) names the field in errors. */
+export function valueFromJson(ctx: ModuleContext, v: ValueIR, expr: string, field: string): Printable {
   switch (v.kind) {
     case "scalar":
       ctx.use(...scalarHelpers(v.scalar, true));
-      return scalarFromJson(v.scalar, expr);
+      return scalarFromJson(v.scalar, expr, field);
     case "enum":
-      return [ctx.enumFunction(v.ref, "FromJSON"), `(${expr})`];
+      ctx.use("jsonEnum");
+      return ["jsonEnum(", expr, `, ${field}, `, ctx.enumFunction(v.ref, "FromJSON"), ", ", ctx.enumFunction(v.ref, "ToJSON"), ")"];
     case "message":
       switch (v.mapping) {
         case undefined:
-          return [ctx.ref(v.ref), `.fromJSON(${expr})`];
+          ctx.use("jsonObject");
+          return [ctx.ref(v.ref), `.fromJSON(jsonObject(${expr}, ${field}))`];
         case "timestamp":
           ctx.use("timestamp");
-          return `fromJsonTimestamp(${expr})`;
+          return `fromJsonTimestamp(${expr}, ${field})`;
         case "wrapper":
           ctx.use(...scalarHelpers(v.wrapped as ScalarType, true));
-          return scalarFromJson(v.wrapped as ScalarType, expr);
+          return scalarFromJson(v.wrapped as ScalarType, expr, field);
         case "field_mask":
           ctx.use("fieldMask");
-          return `fieldMaskFromJSON(${expr})`;
+          return `fieldMaskFromJSON(${expr}, ${field})`;
         case "list":
-          return `[...${expr}]`;
+          ctx.use("jsonArray");
+          return `[...jsonArray(${expr}, ${field})]`;
+        case "struct":
+          ctx.use("jsonObject");
+          return `jsonObject(${expr}, ${field})`;
         default:
           return expr;
       }
@@ -137,7 +144,7 @@ export function valueFromJson(ctx: ModuleContext, v: ValueIR, expr: string): Pri
 export function valueToJson(ctx: ModuleContext, v: ValueIR, expr: string): Printable {
   switch (v.kind) {
     case "scalar":
-      ctx.use(...scalarHelpers(v.scalar, true));
+      ctx.use(...scalarToJsonHelpers(v.scalar));
       return scalarToJson(v.scalar, expr);
     case "enum":
       return [ctx.enumFunction(v.ref, "ToJSON"), `(${expr})`];
@@ -148,7 +155,7 @@ export function valueToJson(ctx: ModuleContext, v: ValueIR, expr: string): Print
         case "timestamp":
           return `${expr}.toISOString()`;
         case "wrapper":
-          ctx.use(...scalarHelpers(v.wrapped as ScalarType, true));
+          ctx.use(...scalarToJsonHelpers(v.wrapped as ScalarType));
           return scalarToJson(v.wrapped as ScalarType, expr);
         case "field_mask":
           return `${expr}.join(",")`;

@@ -190,5 +190,8 @@ function httpLiteral(m: MethodIR): string {
   const jsonName = (param: string) => m.input.fields.find((f) => f.name === param || f.jsonName === param)?.jsonName ?? param;
   const body = m.http.body === "" || m.http.body === "*" ? m.http.body : jsonName(m.http.body);
   const params = m.http.pathParams.map((p) => quote(jsonName(p))).join(", ");
-  return `{ method: ${quote(m.http.method)}, path: ${quote(m.http.path)}, pathParams: [${params}], body: ${quote(body)} }`;
+  // Query and path values are strings; these fields take "true"/"false" as JSON booleans.
+  const bools = m.input.fields.filter((f) => f.type.kind === "scalar" && f.type.scalar === "bool").flatMap((f) => (f.name === f.jsonName ? [f.jsonName] : [f.jsonName, f.name]));
+  const boolParams = bools.length === 0 ? "" : `, boolParams: [${bools.map(quote).join(", ")}]`;
+  return `{ method: ${quote(m.http.method)}, path: ${quote(m.http.path)}, pathParams: [${params}], body: ${quote(body)}${boolParams} }`;
 }

@@ -7,8 +7,10 @@ describe("REST mapping", () => {
     expect(uwsPattern("/notebooks/{notebook}/notes/{id}")).toBe("/notebooks/:notebook/notes/:id");
   });
 
-  it("parses repeated keys into arrays and true/false into booleans", () => {
-    expect(parseQuery("tags=a&tags=b&limit=3&on=true")).toEqual({ tags: ["a", "b"], limit: "3", on: true });
+  it("parses repeated keys into arrays, and true/false into booleans for bool fields only", () => {
+    const binding = { method: "GET" as const, path: "/x", pathParams: [], body: "", boolParams: ["on", "is_on"] };
+    expect(parseQuery(binding, "tags=a&tags=b&limit=3&on=true&is_on=false&text=true&bad=1")).toEqual({ tags: ["a", "b"], limit: "3", on: true, is_on: false, text: "true", bad: "1" });
+    expect(parseQuery(binding, "on=yes")).toEqual({ on: "yes" }); // left for fromJSON to refuse
   });
 
   it("layers body, then query, then path params", () => {

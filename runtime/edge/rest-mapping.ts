@@ -12,10 +12,12 @@ function bad(why: string): RonyError {
 }
 
 /**
- * Query values arrive as strings. "true"/"false" become booleans, which is safe: a string field's
- * fromJSON turns them back into the same text, a bool field needs them as booleans.
+ * Query and path values arrive as strings, which proto3 JSON accepts for every scalar but bool
+ * (numbers may be strings, "1e3" included). A bool field's "true"/"false" become JSON booleans;
+ * anything else stays text, and the field's fromJSON refuses it.
  */
-function queryValue(raw: string): string | boolean {
+function paramValue(binding: HttpBinding, key: string, raw: string): string | boolean {
+  if (binding.boolParams === undefined || !binding.boolParams.includes(key)) return raw;
   return raw === "true" ? true : raw === "false" ? false : raw;
 }
 
@@ -24,11 +26,11 @@ function record(): Record<string, unknown> {
   return Object.create(null) as Record<string, unknown>;
 }
 
-export function parseQuery(query: string): Record<string, unknown> {
+export function parseQuery(binding: HttpBinding, query: string): Record<string, unknown> {
   const out = record();
   if (query === "") return out;
   for (const [key, raw] of new URLSearchParams(query)) {
-    const value = queryValue(raw);
+    const value = paramValue(binding, key, raw);
     const prev = out[key];
     if (prev === undefined) out[key] = value;
     else if (Array.isArray(prev)) prev.push(value);
@@ -55,7 +57,7 @@ export function restInput(binding: HttpBinding, pathValues: readonly string[], q
     }
   }
   if (query !== "") {
-    for (const [key, value] of Object.entries(parseQuery(query))) {
+    for (const [key, value] of Object.entries(parseQuery(binding, query))) {
       if (!(key in input)) input[key] = value;
     }
   }
@@ -66,7 +68,7 @@ export function restInput(binding: HttpBinding, pathValues: readonly string[], q
     } catch {
       throw bad(`path parameter ${name} is not valid percent-encoding`);
     }
-    input[name] = value;
+    input[name] = paramValue(binding, name, value);
   });
   return input;
 }

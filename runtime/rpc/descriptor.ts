@@ -24,6 +24,8 @@ export interface HttpBinding {
   readonly pathParams: readonly string[];
   /** "" (query string), "*" (whole JSON body) or one field's JSON name. */
   readonly body: string;
+  /** Bool fields (JSON and proto names): a query or path value "true"/"false" becomes a JSON boolean. */
+  readonly boolParams?: readonly string[];
 }
 
 export interface MethodDescriptor<I, O> {

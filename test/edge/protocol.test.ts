@@ -161,3 +161,54 @@ describe("text that is not UTF-8", () => {
     expect(await rpc.json()).toMatchObject({ requestId: 0, constructorId: RPC_ERROR_ID, error: { code: "INVALID_ARGUMENT" } });
   });
 });
+
+describe("JSON values follow the proto3 JSON mapping", () => {
+  const post = (httpUrl: string, body: string) => fetch(`${httpUrl}/echo`, { method: "POST", body });
+
+  it("refuses out-of-range, rounded and mistyped values with 400 naming the field, and reads the forms proto3 allows", async () => {
+    const { httpUrl } = await startDemo();
+    for (const body of ['{"intValue":"9223372036854775808"}', '{"intValue":9007199254740993}', '{"intValue":"1.5"}', '{"boolValue":"true"}', '{"text":5}', "[]"]) {
+      const res = await post(httpUrl, body);
+      expect(res.status, body).toBe(400);
+      const error = await res.json();
+      expect(error.code, body).toBe("INVALID_ARGUMENT");
+      if (body !== "[]") expect(error.description, body).toMatch(/EchoRequest\.(intValue|boolValue|text): /);
+    }
+    for (const [body, intValue] of [['{"intValue":"1e3"}', "1000"], ['{"intValue":1e3}', "1000"], ['{"intValue":"-9223372036854775808"}', "-9223372036854775808"], ['{"intValue":"10.0"}', "10"]] as const) {
+      const res = await post(httpUrl, body);
+      expect(res.status, body).toBe(200);
+      expect((await res.json()).intValue, body).toBe(intValue);
+    }
+    // Unknown fields are ignored, as protobuf's binary parsers skip unknown fields.
+    expect(await (await post(httpUrl, '{"text":"hi","unknownField":1}')).json()).toMatchObject({ text: "hi" });
+  });
+
+  it("checks query and path values against their fields' types", async () => {
+    const { httpUrl } = await startDemo();
+    for (const query of ["limit=abc", "limit=1.5", "limit=4294967296", "limit=-1", "limit=true"]) {
+      const res = await fetch(`${httpUrl}/notebooks/home/notes?${query}`);
+      expect(res.status, query).toBe(400);
+      expect((await res.json()).description, query).toContain("ListNotesRequest.limit");
+    }
+    expect((await fetch(`${httpUrl}/notebooks/home/notes?limit=1e1`)).status).toBe(200);
+    const id = await fetch(`${httpUrl}/notebooks/home/notes/18446744073709551616`);
+    expect(id.status).toBe(400);
+    expect((await id.json()).description).toContain("GetNoteRequest.id");
+  });
+
+  it("refuses the same values in JSON frames and binary strings that are not UTF-8", async () => {
+    const { wsUrl } = await startDemo();
+    const sock = await open(wsUrl);
+    const replies: { requestId: number; error?: { code: string; description: string } }[] = [];
+    sock.on("message", (data) => replies.push(JSON.parse(String(data))));
+    sock.send(JSON.stringify({ requestId: 1, method: "examples.echo.Echo.Say", input: { intValue: "9223372036854775808" } }));
+    await until(() => replies.length === 1);
+    sock.close();
+    expect(replies[0]).toMatchObject({ requestId: 1, error: { code: "INVALID_ARGUMENT" } });
+    expect(replies[0]!.error!.description).toContain("EchoRequest.intValue");
+    // text = c3 28: a two-byte sequence cut short. protobuf's parsers refuse it; so does the edge.
+    const [reply] = await exchange(wsUrl, [encodeEnvelope({ constructorId: EchoIds.Say, requestId: 2, payload: Uint8Array.from([0x1a, 0x02, 0xc3, 0x28]), headers: {} })], 1);
+    expect(reply!.constructorId).toBe(RPC_ERROR_ID);
+    expect(decodeRpcError(reply!.payload).code).toBe(ErrorCode.INVALID_ARGUMENT);
+  });
+});

@@ -84,7 +84,8 @@ describe.each(pairs.map((p) => [p.desc.typeName, p] as const))("%s agrees with t
         if (reachesEsMap(p.desc, boolKeys)) return;
         const theirRead = withoutTsJsonBugs(p.desc, theirs(p, p.ts.fromJSON(tsJson(p, theirJson))));
         expect(withoutTsJsonBugs(p.desc, theirs(p, p.ts.fromJSON(tsJson(p, json)))), "ts.fromJSON(ours.toJSON(x))").toEqual(theirRead);
-        expect(withoutTsJsonBugs(p.desc, mine(p, p.ours.fromJSON(theirJson))), "ours.fromJSON(ts.toJSON(x))").toEqual(theirRead);
+        // ts-proto's toJSON puts a raw Uint8Array where a BytesValue's base64 belongs: not JSON, so not read.
+        expect(withoutTsJsonBugs(p.desc, mine(p, p.ours.fromJSON(withoutTsJsonBugs(p.desc, theirJson)))), "ours.fromJSON(ts.toJSON(x))").toEqual(theirRead);
       }),
       { numRuns },
     );
@@ -144,6 +145,77 @@ describe("edges, one example each", () => {
     expect(() => maps.ours.encode(maps.ours.fromPartial({ int64Int64: { "9223372036854775808": 1n } }))).toThrow(RangeError);
     const wkt = pair("conformance.Wkt");
     expect(() => wkt.ours.encode(wkt.ours.fromPartial({ wInt64: 2n ** 63n }))).toThrow(RangeError);
+  });
+
+  it("fromJSON reads every form proto3 JSON allows, exactly, and refuses the rest naming the field", () => {
+    const scalars = pair("conformance.Scalars");
+    const read = (json: Msg) => scalars.ours.fromJSON(json);
+    const accepted: [Msg, Msg][] = [
+      [{ fInt32: "1e3" }, { fInt32: 1000 }],
+      [{ fInt32: 1e3 }, { fInt32: 1000 }],
+      [{ fInt32: "-2147483648" }, { fInt32: -2147483648 }],
+      [{ fUint32: 4294967295 }, { fUint32: 4294967295 }],
+      [{ fInt64: "9223372036854775807" }, { fInt64: 2n ** 63n - 1n }],
+      [{ fInt64: "-9.223372036854775808e18" }, { fInt64: -(2n ** 63n) }],
+      [{ fUint64: "18446744073709551615" }, { fUint64: 2n ** 64n - 1n }],
+      [{ fSint64: "12.50e1" }, { fSint64: 125n }],
+      [{ fFixed64: 9007199254740991 }, { fFixed64: 9007199254740991n }],
+      [{ fDouble: "1.5e300" }, { fDouble: 1.5e300 }],
+      [{ fDouble: "-Infinity", fFloat: "NaN" }, { fDouble: -Infinity, fFloat: NaN }],
+      [{ fFloat: 3.4e38 }, { fFloat: 3.4e38 }],
+      [{ fBytes: "-_8" }, { fBytes: Uint8Array.from([0xfb, 0xff]) }],
+      [{ fBytes: "+/8=" }, { fBytes: Uint8Array.from([0xfb, 0xff]) }],
+      [{ fBool: false, fString: "", f_int32: 7 }, { fBool: false, fString: "", fInt32: 7 }],
+      [{ fInt32: null }, { fInt32: 0 }],
+    ];
+    for (const [json, expected] of accepted) expect(read(json), JSON.stringify(json)).toMatchObject(expected);
+    const refused: [Msg, string][] = [
+      [{ fInt32: 1.5 }, "fInt32"],
+      [{ fInt32: "2147483648" }, "fInt32"],
+      [{ fInt32: "0x10" }, "fInt32"],
+      [{ fInt32: " 1" }, "fInt32"],
+      [{ fInt32: "" }, "fInt32"],
+      [{ fInt32: true }, "fInt32"],
+      [{ fUint32: -1 }, "fUint32"],
+      [{ fUint32: "4294967296" }, "fUint32"],
+      [{ fInt64: "9223372036854775808" }, "fInt64"],
+      [{ fInt64: 2 ** 60 }, "fInt64"],
+      [{ fInt64: "1e400" }, "fInt64"],
+      [{ fUint64: "-1" }, "fUint64"],
+      [{ fFixed64: "18446744073709551616" }, "fFixed64"],
+      [{ fDouble: "1e400" }, "fDouble"],
+      [{ fDouble: "abc" }, "fDouble"],
+      [{ fFloat: 1e39 }, "fFloat"],
+      [{ fBool: "true" }, "fBool"],
+      [{ fBool: 1 }, "fBool"],
+      [{ fString: 5 }, "fString"],
+      [{ fBytes: "a" }, "fBytes"],
+      [{ fBytes: "a$" }, "fBytes"],
+    ];
+    for (const [json, field] of refused) expect(() => read(json), JSON.stringify(json)).toThrow(new RegExp(`^conformance\\.Scalars\\.${field}: `));
+    expect(() => read([] as unknown as Msg)).toThrow(/conformance\.Scalars: \[\] is not a JSON object/);
+  });
+
+  it("fromJSON checks enums, repeated fields, maps and nested messages", () => {
+    const outer = pair("conformance.Outer");
+    expect(outer.ours.fromJSON({ color: "GREEN", colors: ["RED", 2, 7] })).toMatchObject({ color: 2, colors: [1, 2, 7] });
+    expect(outer.ours.fromJSON({ color: "NEG_ONE" })).toMatchObject({ color: -1 });
+    for (const json of [{ color: "PURPLE" }, { color: "UNRECOGNIZED" }, { color: true }, { colors: "RED" }, { colors: [null] }, { leaves: [1] }]) {
+      expect(() => outer.ours.fromJSON(json), JSON.stringify(json)).toThrow(/^conformance\.Outer\.(color|colors|leaves): /);
+    }
+    const maps = pair("conformance.Maps");
+    expect(maps.ours.fromJSON({ int32Int32: { "-5": "7" }, boolBool: { true: false } })).toMatchObject({ int32Int32: { "-5": 7 }, boolBool: { true: false } });
+    for (const json of [{ int32Int32: { x: 1 } }, { int32Int32: { "2147483648": 1 } }, { boolBool: { yes: true } }, { uint64String: { "-1": "a" } }, { stringString: { a: 1 } }, { stringString: [] }]) {
+      expect(() => maps.ours.fromJSON(json), JSON.stringify(json)).toThrow(/^conformance\.Maps\.\w+: /);
+    }
+  });
+
+  it("decode refuses a string field that is not UTF-8, as protobuf's parsers do", () => {
+    const scalars = pair("conformance.Scalars");
+    // f_string (field 14) = c3 28: a two-byte sequence cut short. Bytes fields take any bytes.
+    expect(() => scalars.ours.decode(Uint8Array.from([0x72, 0x02, 0xc3, 0x28]))).toThrow(TypeError);
+    expect(scalars.ours.decode(Uint8Array.from([0x7a, 0x02, 0xc3, 0x28])).fBytes).toEqual(Uint8Array.from([0xc3, 0x28]));
+    expect(scalars.ours.decode(Uint8Array.from([0x72, 0x03, 0xef, 0xbb, 0xbf])).fString).toBe("\ufeff"); // a leading BOM is text
   });
 
   it("non-finite floats are written as the strings proto3 JSON uses, and read back", () => {
