@@ -64,7 +64,7 @@ export const Tick: MessageFns<Tick> = {
           message.n = reader.int64() as bigint;
           continue;
         case 18:
-          message.note = reader.string();
+          message.note = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -75,9 +75,10 @@ export const Tick: MessageFns<Tick> = {
   },
 
   fromJSON(object: any): Tick {
+    jsonObject(object, "examples.ticker.Tick");
     return {
-      n: isSet(object.n) ? globalThis.BigInt(object.n) : 0n,
-      note: isSet(object.note) ? globalThis.String(object.note) : "",
+      n: isSet(object.n) ? jsonInt64(object.n, "examples.ticker.Tick.n") : 0n,
+      note: isSet(object.note) ? jsonString(object.note, "examples.ticker.Tick.note") : "",
     };
   },
 
@@ -145,12 +146,13 @@ export const CountRequest: MessageFns<CountRequest> = {
   },
 
   fromJSON(object: any): CountRequest {
+    jsonObject(object, "examples.ticker.CountRequest");
     return {
-      from: isSet(object.from) ? globalThis.BigInt(object.from) : 0n,
-      count: isSet(object.count) ? globalThis.BigInt(object.count) : 0n,
-      failAfter: isSet(object.failAfter) ? globalThis.BigInt(object.failAfter) : isSet(object.fail_after) ? globalThis.BigInt(object.fail_after) : 0n,
-      everyMs: isSet(object.everyMs) ? globalThis.Number(object.everyMs) : isSet(object.every_ms) ? globalThis.Number(object.every_ms) : 0,
-      pad: isSet(object.pad) ? globalThis.Number(object.pad) : 0,
+      from: isSet(object.from) ? jsonInt64(object.from, "examples.ticker.CountRequest.from") : 0n,
+      count: isSet(object.count) ? jsonInt64(object.count, "examples.ticker.CountRequest.count") : 0n,
+      failAfter: isSet(object.failAfter) ? jsonInt64(object.failAfter, "examples.ticker.CountRequest.failAfter") : isSet(object.fail_after) ? jsonInt64(object.fail_after, "examples.ticker.CountRequest.failAfter") : 0n,
+      everyMs: isSet(object.everyMs) ? jsonUint32(object.everyMs, "examples.ticker.CountRequest.everyMs") : isSet(object.every_ms) ? jsonUint32(object.every_ms, "examples.ticker.CountRequest.everyMs") : 0,
+      pad: isSet(object.pad) ? jsonUint32(object.pad, "examples.ticker.CountRequest.pad") : 0,
     };
   },
 
@@ -212,9 +214,10 @@ export const Total: MessageFns<Total> = {
   },
 
   fromJSON(object: any): Total {
+    jsonObject(object, "examples.ticker.Total");
     return {
-      sum: isSet(object.sum) ? globalThis.BigInt(object.sum) : 0n,
-      count: isSet(object.count) ? globalThis.BigInt(object.count) : 0n,
+      sum: isSet(object.sum) ? jsonInt64(object.sum, "examples.ticker.Total.sum") : 0n,
+      count: isSet(object.count) ? jsonInt64(object.count, "examples.ticker.Total.count") : 0n,
     };
   },
 
@@ -236,6 +239,59 @@ export const Total: MessageFns<Total> = {
     return message;
   },
 };
+
+function jsonFail(field: string, value: any, expected: string): never {
+  const shown = globalThis.JSON.stringify(value) ?? globalThis.String(value);
+  throw new globalThis.TypeError(`${field}: ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown} is not ${expected}`);
+}
+
+function jsonInteger(value: any, field: string, type: string): bigint {
+  if (typeof value === "number") {
+    if (globalThis.Number.isSafeInteger(value)) return globalThis.BigInt(value);
+    if (globalThis.Number.isInteger(value)) jsonFail(field, value, `${type} given exactly: past 2^53 a JSON number is rounded, send a string`);
+    jsonFail(field, value, type);
+  }
+  if (typeof value === "string" && /^-?(0|[1-9]\d*)$/.test(value)) return globalThis.BigInt(value); // the form toJSON writes
+  const m = typeof value === "string" ? /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(value) : null;
+  if (m === null) jsonFail(field, value, type);
+  const fraction = m[3] ?? "";
+  let digits = (m[2] + fraction).replace(/^0+/, "");
+  const exponent = globalThis.Number(m[4] ?? "0") - fraction.length;
+  if (digits === "") return 0n;
+  if (exponent < 0) {
+    if (-exponent >= digits.length || !/^0+$/.test(digits.slice(exponent))) jsonFail(field, value, type);
+    digits = digits.slice(0, exponent);
+  } else if (digits.length + exponent > 40) {
+    jsonFail(field, value, type); // far out of any integer range; do not build the number
+  } else {
+    digits += "0".repeat(exponent);
+  }
+  const n = globalThis.BigInt(digits);
+  return m[1] === "-" ? -n : n;
+}
+
+function jsonUint32(value: any, field: string): number {
+  if (typeof value === "number" && value >= 0 && value <= 4294967295 && globalThis.Number.isInteger(value)) return value >>> 0;
+  const n = jsonInteger(value, field, "a uint32");
+  if (n < 0n || n > 4294967295n) jsonFail(field, value, "a uint32");
+  return globalThis.Number(n);
+}
+
+function jsonInt64(value: any, field: string): bigint {
+  const n = jsonInteger(value, field, "an int64");
+  if (globalThis.BigInt.asIntN(64, n) !== n) jsonFail(field, value, "an int64");
+  return n;
+}
+
+function jsonString(value: any, field: string): string {
+  if (typeof value !== "string") jsonFail(field, value, "a JSON string");
+  return value;
+}
+
+function jsonObject(value: any, field: string): any {
+  if (typeof value !== "object" || value === null || globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON object");
+  return value;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

@@ -342,8 +342,8 @@ export const Envelope: MessageFns<Envelope> = {
           let value: string = "";
           while (reader.pos < entryEnd) {
             const entryTag = reader.uint32();
-            if (entryTag === 10) key = reader.string();
-            else if (entryTag === 18) value = reader.string();
+            if (entryTag === 10) key = reader.string(true);
+            else if (entryTag === 18) value = reader.string(true);
             else reader.skip(entryTag & 7, entryTag >>> 3);
           }
           setEntry(message.headers, key, value);
@@ -358,11 +358,12 @@ export const Envelope: MessageFns<Envelope> = {
   },
 
   fromJSON(object: any): Envelope {
+    jsonObject(object, "rony.Envelope");
     return {
-      constructorId: isSet(object.constructorId) ? globalThis.Number(object.constructorId) : isSet(object.constructor_id) ? globalThis.Number(object.constructor_id) : 0,
-      requestId: isSet(object.requestId) ? globalThis.Number(object.requestId) : isSet(object.request_id) ? globalThis.Number(object.request_id) : 0,
-      payload: isSet(object.payload) ? bytesFromBase64(object.payload) : new Uint8Array(0),
-      headers: mapFromJSON(object.headers, (v: any) => globalThis.String(v)),
+      constructorId: isSet(object.constructorId) ? jsonUint32(object.constructorId, "rony.Envelope.constructorId") : isSet(object.constructor_id) ? jsonUint32(object.constructor_id, "rony.Envelope.constructorId") : 0,
+      requestId: isSet(object.requestId) ? jsonUint32(object.requestId, "rony.Envelope.requestId") : isSet(object.request_id) ? jsonUint32(object.request_id, "rony.Envelope.requestId") : 0,
+      payload: isSet(object.payload) ? jsonBytes(object.payload, "rony.Envelope.payload") : new Uint8Array(0),
+      headers: isSet(object.headers) ? mapFromJSON(object.headers, "rony.Envelope.headers", (v: any) => jsonString(v, "rony.Envelope.headers")) : {},
     };
   },
 
@@ -424,8 +425,9 @@ export const MessageContainer: MessageFns<MessageContainer> = {
   },
 
   fromJSON(object: any): MessageContainer {
+    jsonObject(object, "rony.MessageContainer");
     return {
-      envelopes: globalThis.Array.isArray(object.envelopes) ? object.envelopes.map((e: any) => Envelope.fromJSON(e)) : [],
+      envelopes: isSet(object.envelopes) ? jsonArray(object.envelopes, "rony.MessageContainer.envelopes").map((e: any) => Envelope.fromJSON(jsonObject(e, "rony.MessageContainer.envelopes"))) : [],
     };
   },
 
@@ -469,10 +471,10 @@ export const RpcError: MessageFns<RpcError> = {
           message.code = reader.int32() as ErrorCode;
           continue;
         case 18:
-          message.items = reader.string();
+          message.items = reader.string(true);
           continue;
         case 26:
-          message.description = reader.string();
+          message.description = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -483,10 +485,11 @@ export const RpcError: MessageFns<RpcError> = {
   },
 
   fromJSON(object: any): RpcError {
+    jsonObject(object, "rony.RpcError");
     return {
-      code: isSet(object.code) ? errorCodeFromJSON(object.code) : 0,
-      items: isSet(object.items) ? globalThis.String(object.items) : "",
-      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      code: isSet(object.code) ? jsonEnum(object.code, "rony.RpcError.code", errorCodeFromJSON, errorCodeToJSON) : 0,
+      items: isSet(object.items) ? jsonString(object.items, "rony.RpcError.items") : "",
+      description: isSet(object.description) ? jsonString(object.description, "rony.RpcError.description") : "",
     };
   },
 
@@ -531,10 +534,10 @@ export const NodeInfo: MessageFns<NodeInfo> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.id = reader.string();
+          message.id = reader.string(true);
           continue;
         case 18:
-          message.addresses.push(reader.string());
+          message.addresses.push(reader.string(true));
           continue;
         case 24:
           message.replicaSet = reader.uint64() as bigint;
@@ -548,10 +551,11 @@ export const NodeInfo: MessageFns<NodeInfo> = {
   },
 
   fromJSON(object: any): NodeInfo {
+    jsonObject(object, "rony.NodeInfo");
     return {
-      id: isSet(object.id) ? globalThis.String(object.id) : "",
-      addresses: globalThis.Array.isArray(object.addresses) ? object.addresses.map((e: any) => globalThis.String(e)) : [],
-      replicaSet: isSet(object.replicaSet) ? globalThis.BigInt(object.replicaSet) : isSet(object.replica_set) ? globalThis.BigInt(object.replica_set) : 0n,
+      id: isSet(object.id) ? jsonString(object.id, "rony.NodeInfo.id") : "",
+      addresses: isSet(object.addresses) ? jsonArray(object.addresses, "rony.NodeInfo.addresses").map((e: any) => jsonString(e, "rony.NodeInfo.addresses")) : [],
+      replicaSet: isSet(object.replicaSet) ? jsonUint64(object.replicaSet, "rony.NodeInfo.replicaSet") : isSet(object.replica_set) ? jsonUint64(object.replica_set, "rony.NodeInfo.replicaSet") : 0n,
     };
   },
 
@@ -609,9 +613,10 @@ export const Redirect: MessageFns<Redirect> = {
   },
 
   fromJSON(object: any): Redirect {
+    jsonObject(object, "rony.Redirect");
     return {
-      reason: isSet(object.reason) ? redirectReasonFromJSON(object.reason) : 0,
-      targets: globalThis.Array.isArray(object.targets) ? object.targets.map((e: any) => NodeInfo.fromJSON(e)) : [],
+      reason: isSet(object.reason) ? jsonEnum(object.reason, "rony.Redirect.reason", redirectReasonFromJSON, redirectReasonToJSON) : 0,
+      targets: isSet(object.targets) ? jsonArray(object.targets, "rony.Redirect.targets").map((e: any) => NodeInfo.fromJSON(jsonObject(e, "rony.Redirect.targets"))) : [],
     };
   },
 
@@ -671,10 +676,11 @@ export const StreamControl: MessageFns<StreamControl> = {
   },
 
   fromJSON(object: any): StreamControl {
+    jsonObject(object, "rony.StreamControl");
     return {
-      signal: isSet(object.signal) ? streamSignalFromJSON(object.signal) : 0,
-      credit: isSet(object.credit) ? globalThis.Number(object.credit) : 0,
-      timeoutMs: isSet(object.timeoutMs) ? globalThis.Number(object.timeoutMs) : isSet(object.timeout_ms) ? globalThis.Number(object.timeout_ms) : 0,
+      signal: isSet(object.signal) ? jsonEnum(object.signal, "rony.StreamControl.signal", streamSignalFromJSON, streamSignalToJSON) : 0,
+      credit: isSet(object.credit) ? jsonUint32(object.credit, "rony.StreamControl.credit") : 0,
+      timeoutMs: isSet(object.timeoutMs) ? jsonUint32(object.timeoutMs, "rony.StreamControl.timeoutMs") : isSet(object.timeout_ms) ? jsonUint32(object.timeout_ms, "rony.StreamControl.timeoutMs") : 0,
     };
   },
 
@@ -699,12 +705,85 @@ export const StreamControl: MessageFns<StreamControl> = {
   },
 };
 
-function isSet(value: any): boolean {
-  return value !== null && value !== undefined;
+function jsonFail(field: string, value: any, expected: string): never {
+  const shown = globalThis.JSON.stringify(value) ?? globalThis.String(value);
+  throw new globalThis.TypeError(`${field}: ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown} is not ${expected}`);
 }
 
-function isObject(value: any): boolean {
-  return typeof value === "object" && value !== null && !globalThis.Array.isArray(value);
+function jsonInteger(value: any, field: string, type: string): bigint {
+  if (typeof value === "number") {
+    if (globalThis.Number.isSafeInteger(value)) return globalThis.BigInt(value);
+    if (globalThis.Number.isInteger(value)) jsonFail(field, value, `${type} given exactly: past 2^53 a JSON number is rounded, send a string`);
+    jsonFail(field, value, type);
+  }
+  if (typeof value === "string" && /^-?(0|[1-9]\d*)$/.test(value)) return globalThis.BigInt(value); // the form toJSON writes
+  const m = typeof value === "string" ? /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(value) : null;
+  if (m === null) jsonFail(field, value, type);
+  const fraction = m[3] ?? "";
+  let digits = (m[2] + fraction).replace(/^0+/, "");
+  const exponent = globalThis.Number(m[4] ?? "0") - fraction.length;
+  if (digits === "") return 0n;
+  if (exponent < 0) {
+    if (-exponent >= digits.length || !/^0+$/.test(digits.slice(exponent))) jsonFail(field, value, type);
+    digits = digits.slice(0, exponent);
+  } else if (digits.length + exponent > 40) {
+    jsonFail(field, value, type); // far out of any integer range; do not build the number
+  } else {
+    digits += "0".repeat(exponent);
+  }
+  const n = globalThis.BigInt(digits);
+  return m[1] === "-" ? -n : n;
+}
+
+function jsonInt32(value: any, field: string): number {
+  if (typeof value === "number" && value >= -2147483648 && value <= 2147483647 && globalThis.Number.isInteger(value)) return value | 0;
+  const n = jsonInteger(value, field, "an int32");
+  if (n < -2147483648n || n > 2147483647n) jsonFail(field, value, "an int32");
+  return globalThis.Number(n);
+}
+
+function jsonUint32(value: any, field: string): number {
+  if (typeof value === "number" && value >= 0 && value <= 4294967295 && globalThis.Number.isInteger(value)) return value >>> 0;
+  const n = jsonInteger(value, field, "a uint32");
+  if (n < 0n || n > 4294967295n) jsonFail(field, value, "a uint32");
+  return globalThis.Number(n);
+}
+
+function jsonUint64(value: any, field: string): bigint {
+  const n = jsonInteger(value, field, "a uint64");
+  if (globalThis.BigInt.asUintN(64, n) !== n) jsonFail(field, value, "a uint64");
+  return n;
+}
+
+function jsonString(value: any, field: string): string {
+  if (typeof value !== "string") jsonFail(field, value, "a JSON string");
+  return value;
+}
+
+function jsonBytes(value: any, field: string): globalThis.Uint8Array {
+  if (typeof value !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value) || value.replace(/=+$/, "").length % 4 === 1) jsonFail(field, value, "base64");
+  return bytesFromBase64(value.replace(/-/g, "+").replace(/_/g, "/"));
+}
+
+function jsonObject(value: any, field: string): any {
+  if (typeof value !== "object" || value === null || globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON object");
+  return value;
+}
+
+function jsonArray(value: any, field: string): any[] {
+  if (!globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON array");
+  return value;
+}
+
+function jsonEnum<E>(value: any, field: string, read: (v: any) => E, name: (e: E) => string): E {
+  if (typeof value !== "string") return jsonInt32(value, field) as E;
+  const e = read(value);
+  if ((e as any) === -1 && (value === "UNRECOGNIZED" || name(e) !== value)) jsonFail(field, value, "a name of the enum");
+  return e;
+}
+
+function isSet(value: any): boolean {
+  return value !== null && value !== undefined;
 }
 
 function checkUint64(value: bigint): bigint {
@@ -732,9 +811,9 @@ function setEntry<V>(map: { [key: string]: V }, key: string, value: V): void {
   else map[key] = value;
 }
 
-function mapFromJSON<V>(object: any, value: (v: any) => V): { [key: string]: V } {
+function mapFromJSON<V>(object: any, field: string, value: (v: any) => V, key?: (k: string) => string): { [key: string]: V } {
   const map: { [key: string]: V } = {};
-  if (isObject(object)) for (const [k, v] of globalThis.Object.entries(object)) setEntry(map, k, value(v));
+  for (const [k, v] of globalThis.Object.entries(jsonObject(object, field))) setEntry(map, key === undefined ? k : key(k), value(v));
   return map;
 }
 
