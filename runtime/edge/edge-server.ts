@@ -7,7 +7,8 @@ import type { EdgeConnection } from "./connection.js";
 import type { EdgeContext } from "./context.js";
 import { Dispatcher } from "./dispatcher.js";
 import { FrameHandler } from "./frame-handler.js";
-import { addNotFound, addRestRoutes, addRpcEndpoint } from "./http-gateway.js";
+import { Cors } from "./http-cors.js";
+import { addNotFound, addRestRoutes, addRpcEndpoint, type HttpState } from "./http-gateway.js";
 import type { Middleware } from "./middleware.js";
 import { addPatternEndpoint, type PatternCalls } from "./pattern-calls.js";
 import { defaultLimits, type EdgeLimits, type EdgeServerOptions } from "./options.js";
@@ -91,12 +92,13 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     const httpFrames = new FrameHandler(this.dispatcher, this.#gate, "http", this.limits);
     app.ws(this.#options.wsPath ?? "/ws", wsBehavior(this.#ws));
     if (this.#tunnel !== undefined) app.ws(this.#options.tunnel?.path ?? "/tunnel", wsBehavior(this.#tunnel));
-    addRpcEndpoint(app, this.#options.rpcPath ?? "/rpc", httpFrames, this.limits);
+    const http: HttpState = { limits: this.limits, cors: this.#options.cors === undefined ? undefined : new Cors(this.#options.cors), active: 0 };
+    addRpcEndpoint(app, this.#options.rpcPath ?? "/rpc", httpFrames, http);
     httpFrames.patterns = this.#patterns;
     if (this.#patterns !== undefined) addPatternEndpoint(app, this.#patterns, httpFrames, this.limits);
-    if (this.#options.rest !== false) addRestRoutes(app, this.dispatcher.routes(), httpFrames, this.limits);
+    if (this.#options.rest !== false) addRestRoutes(app, this.dispatcher.routes(), httpFrames, http);
     for (const [path, handler] of this.#gets) app.get(path, handler);
-    addNotFound(app);
+    addNotFound(app, http);
     const host = this.#options.host ?? "0.0.0.0";
     return new Promise((resolve, reject) => {
       app.listen(host, port, (socket) => {

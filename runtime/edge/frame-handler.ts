@@ -133,7 +133,7 @@ export class FrameHandler<Auth = unknown> {
       return;
     }
     if (!peer.admit()) {
-      peer.sendBinary(this.errorFrame(env.requestId, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many requests in flight on this connection")));
+      peer.sendBinary(this.errorFrame(env.requestId, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many calls in flight")));
       return;
     }
     let input: unknown;
@@ -186,7 +186,7 @@ export class FrameHandler<Auth = unknown> {
       return;
     }
     if (!peer.admit()) {
-      peer.sendText(jsonError(req.requestId, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many requests in flight on this connection")));
+      peer.sendText(jsonError(req.requestId, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many calls in flight")));
       return;
     }
     let input: unknown;

@@ -8,6 +8,7 @@ import type { Route } from "./dispatcher.js";
 import { invalidInput, type FrameHandler } from "./frame-handler.js";
 import { jsonError } from "./json-frames.js";
 import { readBody, type Exchange } from "./http-body.js";
+import type { Cors } from "./http-cors.js";
 import type { EdgeLimits } from "./options.js";
 import { startHttpStream } from "./http-stream.js";
 import type { Peer } from "./peer.js";
@@ -44,22 +45,49 @@ const statusText: Record<number, string> = {
   504: "504 Gateway Timeout",
 };
 
+/** What every HTTP route shares: the limits, CORS, and the calls being served over HTTP. */
+export interface HttpState {
+  readonly limits: EdgeLimits;
+  readonly cors: Cors | undefined;
+  /** Calls in flight over HTTP (REST calls and inner calls of POST /rpc), held to limits.maxHttpInFlight. */
+  active: number;
+}
+
+/** An HTTP exchange: answered once, with the CORS headers its request's Origin earned. */
+export interface HttpExchange extends Exchange {
+  readonly cors?: Record<string, string> | undefined;
+}
+
+function exchange(http: HttpState, req: HttpRequest): HttpExchange {
+  return { aborted: false, cors: http.cors?.headersFor(req.getHeader("origin")) };
+}
+
+/** Takes an HTTP call slot; false when limits.maxHttpInFlight are taken. */
+function admitHttp(http: HttpState): boolean {
+  if (http.active >= http.limits.maxHttpInFlight) return false;
+  http.active++;
+  return true;
+}
+
+const tooBusy = () => new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many HTTP calls in flight");
+
 function status(code: number): string {
   return statusText[code] ?? `${code} Error`;
 }
 
 /** Writes a whole response unless the client went away. Corks: it usually runs after an await. */
-export function respond(res: HttpResponse, ex: Exchange, code: number, contentType: string, body: string | Uint8Array, close = false, headers?: Record<string, string>): void {
+export function respond(res: HttpResponse, ex: HttpExchange, code: number, contentType: string, body: string | Uint8Array, close = false, headers?: Record<string, string>): void {
   if (ex.aborted) return;
   ex.aborted = true; // answered: nothing may touch res again
   res.cork(() => {
     res.writeStatus(status(code)).writeHeader("content-type", contentType);
     if (headers !== undefined) for (const name in headers) res.writeHeader(name, headers[name]!);
+    if (ex.cors !== undefined) for (const name in ex.cors) res.writeHeader(name, ex.cors[name]!);
     res.end(body, close);
   });
 }
 
-export function respondError(res: HttpResponse, ex: Exchange, error: RonyError, code = httpStatusOf(error.code), close = false): void {
+export function respondError(res: HttpResponse, ex: HttpExchange, error: RonyError, code = httpStatusOf(error.code), close = false): void {
   respond(res, ex, code, "application/json", JSON.stringify(rpcErrorToJson(error)), close);
 }
 
@@ -72,7 +100,7 @@ function collectHeaders(req: HttpRequest): Record<string, string> {
 }
 
 /** The RPC endpoint's peer: gathers the replies to one POST, answers when all are in. */
-class RpcExchange<Auth> implements Peer<Auth>, Exchange {
+class RpcExchange<Auth> implements Peer<Auth>, HttpExchange {
   aborted = false;
   /** Set only by a streamed response (declared: unary exchanges carry no field for it). */
   declare onAbort?: () => void;
@@ -84,13 +112,18 @@ class RpcExchange<Auth> implements Peer<Auth>, Exchange {
   constructor(
     readonly res: HttpResponse,
     readonly json: boolean,
+    readonly http: HttpState,
+    readonly cors: Record<string, string> | undefined,
   ) {}
 
+  /** Each call, inner calls of a container too, takes a slot of limits.maxHttpInFlight. */
   admit(): boolean {
-    return true;
+    return admitHttp(this.http);
   }
 
-  release(): void {}
+  release(): void {
+    this.http.active--;
+  }
 
   sendBinary(frame: Uint8Array): void {
     this.replies.push(frame);
@@ -166,10 +199,11 @@ function isContainerFrame(frame: Uint8Array): boolean {
 }
 
 /** A known path asked with a verb it does not serve: 405 and the verbs it does (RFC 9110 §15.5.6). */
-function addMethodNotAllowed(app: TemplatedApp, pattern: string, verbs: readonly string[]): void {
+function addMethodNotAllowed(app: TemplatedApp, http: HttpState, pattern: string, verbs: readonly string[]): void {
   const allow = verbs.join(", ");
   app.any(pattern, (res: HttpResponse, req: HttpRequest) => {
-    const ex: Exchange = { aborted: false };
+    if (http.cors?.preflight(res, req) === true) return;
+    const ex = exchange(http, req);
     res.onAborted(() => {
       ex.aborted = true;
     });
@@ -178,11 +212,12 @@ function addMethodNotAllowed(app: TemplatedApp, pattern: string, verbs: readonly
   });
 }
 
-export function addRpcEndpoint<Auth>(app: TemplatedApp, path: string, frames: FrameHandler<Auth>, limits: EdgeLimits): void {
-  addMethodNotAllowed(app, path, ["POST"]);
+export function addRpcEndpoint<Auth>(app: TemplatedApp, path: string, frames: FrameHandler<Auth>, http: HttpState): void {
+  const { limits } = http;
+  addMethodNotAllowed(app, http, path, ["POST"]);
   app.post(path, (res: HttpResponse, req: HttpRequest) => {
     const json = req.getHeader("content-type").startsWith("application/json");
-    const ex = new RpcExchange<Auth>(res, json);
+    const ex = new RpcExchange<Auth>(res, json, http, http.cors?.headersFor(req.getHeader("origin")));
     res.onAborted(() => {
       ex.aborted = true;
       ex.onAbort?.();
@@ -223,19 +258,21 @@ const register: Record<HttpVerb, (app: TemplatedApp, pattern: string, h: (res: H
   DELETE: (app, p, h) => app.del(p, h),
 };
 
-function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: HttpResponse, ex: Exchange, headers: Record<string, string>, input: unknown): void {
+/** Runs one REST call that holds an HTTP slot (admitHttp), and gives the slot back. */
+function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, http: HttpState, res: HttpResponse, ex: HttpExchange, headers: Record<string, string>, input: unknown): void {
   const ctx = new EdgeContext<Auth>(route.method, headers, 0, "http", undefined);
   frames.gate.enter();
   frames.dispatcher.start(route, input, ctx, () => {
     try {
       answerRest(route, frames, res, ex, ctx);
     } finally {
+      http.active--;
       frames.gate.leave();
     }
   });
 }
 
-function answerRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: HttpResponse, ex: Exchange, ctx: EdgeContext<Auth>): void {
+function answerRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: HttpResponse, ex: HttpExchange, ctx: EdgeContext<Auth>): void {
   if (ctx.error !== undefined) {
     respondError(res, ex, ctx.error);
     return;
@@ -252,7 +289,8 @@ function answerRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: H
 }
 
 /** One uWS route per REST binding, each handler built once at startup. */
-export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Auth>>, frames: FrameHandler<Auth>, limits: EdgeLimits): void {
+export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Auth>>, frames: FrameHandler<Auth>, http: HttpState): void {
+  const { limits } = http;
   const taken = new Map<string, string>();
   const verbsByPattern = new Map<string, { pattern: string; verbs: HttpVerb[] }>();
   for (const route of routes) {
@@ -270,7 +308,7 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
     verbsByPattern.set(shape, entry);
     const readsBody = binding.body !== "";
     register[binding.method](app, uwsPattern(binding.path), (res, req) => {
-      const ex: Exchange = { aborted: false };
+      const ex = exchange(http, req);
       res.onAborted(() => {
         ex.aborted = true;
       });
@@ -291,7 +329,11 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
           respondError(res, ex, e instanceof RonyError ? e : invalidInput(route.method.name, e));
           return;
         }
-        serveRest(route, frames, res, ex, headers, input);
+        if (!admitHttp(http)) {
+          respondError(res, ex, tooBusy());
+          return;
+        }
+        serveRest(route, frames, http, res, ex, headers, input);
       };
       if (!readsBody) {
         start("");
@@ -308,12 +350,13 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
       });
     });
   }
-  for (const { pattern, verbs } of verbsByPattern.values()) addMethodNotAllowed(app, pattern, verbs);
+  for (const { pattern, verbs } of verbsByPattern.values()) addMethodNotAllowed(app, http, pattern, verbs);
 }
 
-export function addNotFound(app: TemplatedApp): void {
+export function addNotFound(app: TemplatedApp, http: HttpState): void {
   app.any("/*", (res: HttpResponse, req: HttpRequest) => {
-    const ex: Exchange = { aborted: false };
+    if (http.cors?.preflight(res, req) === true) return;
+    const ex = exchange(http, req);
     res.onAborted(() => {
       ex.aborted = true;
     });

@@ -1,10 +1,14 @@
 import type { EdgeConnection } from "./connection.js";
+import type { CorsOptions } from "./http-cors.js";
 
 export interface EdgeLimits {
   /** Largest WebSocket message or HTTP body accepted, in bytes. A bigger WebSocket frame closes the connection (1009). */
   maxPayloadBytes: number;
   /** Calls one WebSocket connection may have in flight; more get RESOURCE_EXHAUSTED. */
   maxInFlightPerConnection: number;
+  /** Calls served over HTTP at once, all connections together (each inner call of a POST /rpc
+   * container counts); more get RESOURCE_EXHAUSTED (REST: 429; POST /rpc: in the reply envelope). */
+  maxHttpInFlight: number;
   /** A WebSocket silent this long is closed (uWS rounds to ~4 s; 0 disables). */
   idleTimeoutSeconds: number;
   /** When a client's unsent replies exceed this, its new frames are held, not served, until it drains. */
@@ -22,6 +26,7 @@ export interface EdgeLimits {
 export const defaultLimits: EdgeLimits = {
   maxPayloadBytes: 1024 * 1024,
   maxInFlightPerConnection: 256,
+  maxHttpInFlight: 1024,
   idleTimeoutSeconds: 120,
   sendHighWaterBytes: 1024 * 1024,
   maxHeldFrames: 1024,
@@ -63,6 +68,8 @@ export interface EdgeServerOptions<Auth> {
   /** Serve REST routes from the rpcs' (rony.rpc).http annotations; default true. */
   rest?: boolean;
   limits?: Partial<EdgeLimits>;
+  /** Let browser pages on other origins call the HTTP gateway (docs/edge.md#cors); off by default. */
+  cors?: CorsOptions;
   hooks?: EdgeHooks<Auth>;
   /** Serve the cluster tunnel; off unless given. */
   tunnel?: TunnelOptions;
