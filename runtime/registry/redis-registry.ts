@@ -97,6 +97,9 @@ export class RedisRegistry implements Registry {
       await this.#subscriber.subscribe(this.#channel);
       await this.refresh();
     } catch (e) {
+      // No reconnect loop left behind: a registry that did not start is dropped by its caller.
+      this.#client.disconnect();
+      this.#subscriber.disconnect();
       throw new RegistryError("UNAVAILABLE", `cannot start the registry on Redis ${this.#options.redis.host}:${this.#options.redis.port}: ${(e as Error).message}`);
     }
     this.#refresh = setInterval(() => void this.refresh().catch((e) => this.#unavailable(e, "refreshing the view")), this.#options.refreshMs);

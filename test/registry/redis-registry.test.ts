@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisRegistry, RegistryError, encodeEntry, type NodeAnnouncement, type RegistryChange } from "../../runtime/registry/index.js";
-import { RedisFleet, command, sleep } from "../support/redis-server.js";
+import { RedisFleet, command, sleep, unusedPort } from "../support/redis-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const announcer = fileURLToPath(new URL("./announcer-process.ts", import.meta.url));
@@ -134,6 +134,14 @@ describe("RedisRegistry", () => {
     ]);
     await b.refresh(); // the full re-read refuses them the same way
     expect([...b.nodes().keys()]).toEqual(["good"]);
+  });
+
+  it("cannot start without Redis: a typed UNAVAILABLE naming the address", async () => {
+    const port = await unusedPort();
+    const r = new RedisRegistry({ redis: { host: "127.0.0.1", port }, prefix: "never" });
+    const error = await r.start().then(() => undefined, (e: unknown) => e);
+    expect(RegistryError.is(error, "UNAVAILABLE")).toBe(true);
+    expect((error as RegistryError).message).toContain(`127.0.0.1:${port}`);
   });
 
   it("while Redis is down: typed errors, the view is kept; when it returns, heartbeats restore the entries", async () => {
