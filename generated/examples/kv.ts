@@ -70,10 +70,10 @@ export const KvEntry: MessageFns<KvEntry> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.scope = reader.string();
+          message.scope = reader.string(true);
           continue;
         case 18:
-          message.key = reader.string();
+          message.key = reader.string(true);
           continue;
         case 26:
           message.value = reader.bytes();
@@ -90,11 +90,12 @@ export const KvEntry: MessageFns<KvEntry> = {
   },
 
   fromJSON(object: any): KvEntry {
+    jsonObject(object, "examples.kv.KvEntry");
     return {
-      scope: isSet(object.scope) ? globalThis.String(object.scope) : "",
-      key: isSet(object.key) ? globalThis.String(object.key) : "",
-      value: isSet(object.value) ? bytesFromBase64(object.value) : new Uint8Array(0),
-      version: isSet(object.version) ? globalThis.BigInt(object.version) : 0n,
+      scope: isSet(object.scope) ? jsonString(object.scope, "examples.kv.KvEntry.scope") : "",
+      key: isSet(object.key) ? jsonString(object.key, "examples.kv.KvEntry.key") : "",
+      value: isSet(object.value) ? jsonBytes(object.value, "examples.kv.KvEntry.value") : new Uint8Array(0),
+      version: isSet(object.version) ? jsonInt64(object.version, "examples.kv.KvEntry.version") : 0n,
     };
   },
 
@@ -140,10 +141,10 @@ export const KvKey: MessageFns<KvKey> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.scope = reader.string();
+          message.scope = reader.string(true);
           continue;
         case 18:
-          message.key = reader.string();
+          message.key = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -154,9 +155,10 @@ export const KvKey: MessageFns<KvKey> = {
   },
 
   fromJSON(object: any): KvKey {
+    jsonObject(object, "examples.kv.KvKey");
     return {
-      scope: isSet(object.scope) ? globalThis.String(object.scope) : "",
-      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      scope: isSet(object.scope) ? jsonString(object.scope, "examples.kv.KvKey.scope") : "",
+      key: isSet(object.key) ? jsonString(object.key, "examples.kv.KvKey.key") : "",
     };
   },
 
@@ -199,10 +201,10 @@ export const KvPut: MessageFns<KvPut> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.scope = reader.string();
+          message.scope = reader.string(true);
           continue;
         case 18:
-          message.key = reader.string();
+          message.key = reader.string(true);
           continue;
         case 26:
           message.value = reader.bytes();
@@ -216,10 +218,11 @@ export const KvPut: MessageFns<KvPut> = {
   },
 
   fromJSON(object: any): KvPut {
+    jsonObject(object, "examples.kv.KvPut");
     return {
-      scope: isSet(object.scope) ? globalThis.String(object.scope) : "",
-      key: isSet(object.key) ? globalThis.String(object.key) : "",
-      value: isSet(object.value) ? bytesFromBase64(object.value) : new Uint8Array(0),
+      scope: isSet(object.scope) ? jsonString(object.scope, "examples.kv.KvPut.scope") : "",
+      key: isSet(object.key) ? jsonString(object.key, "examples.kv.KvPut.key") : "",
+      value: isSet(object.value) ? jsonBytes(object.value, "examples.kv.KvPut.value") : new Uint8Array(0),
     };
   },
 
@@ -263,10 +266,10 @@ export const KvWatch: MessageFns<KvWatch> = {
       const tag = reader.uint32();
       switch (tag) {
         case 10:
-          message.scope = reader.string();
+          message.scope = reader.string(true);
           continue;
         case 18:
-          message.key = reader.string();
+          message.key = reader.string(true);
           continue;
       }
       if ((tag & 7) === 4 && length === undefined) break;
@@ -277,9 +280,10 @@ export const KvWatch: MessageFns<KvWatch> = {
   },
 
   fromJSON(object: any): KvWatch {
+    jsonObject(object, "examples.kv.KvWatch");
     return {
-      scope: isSet(object.scope) ? globalThis.String(object.scope) : "",
-      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      scope: isSet(object.scope) ? jsonString(object.scope, "examples.kv.KvWatch.scope") : "",
+      key: isSet(object.key) ? jsonString(object.key, "examples.kv.KvWatch.key") : "",
     };
   },
 
@@ -335,9 +339,10 @@ export const KvChange: MessageFns<KvChange> = {
   },
 
   fromJSON(object: any): KvChange {
+    jsonObject(object, "examples.kv.KvChange");
     return {
-      value: isSet(object.value) ? KvEntry.fromJSON(object.value) : undefined,
-      previous: isSet(object.previous) ? KvEntry.fromJSON(object.previous) : undefined,
+      value: isSet(object.value) ? KvEntry.fromJSON(jsonObject(object.value, "examples.kv.KvChange.value")) : undefined,
+      previous: isSet(object.previous) ? KvEntry.fromJSON(jsonObject(object.previous, "examples.kv.KvChange.previous")) : undefined,
     };
   },
 
@@ -359,6 +364,57 @@ export const KvChange: MessageFns<KvChange> = {
     return message;
   },
 };
+
+function jsonFail(field: string, value: any, expected: string): never {
+  const shown = globalThis.JSON.stringify(value) ?? globalThis.String(value);
+  throw new globalThis.TypeError(`${field}: ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown} is not ${expected}`);
+}
+
+function jsonInteger(value: any, field: string, type: string): bigint {
+  if (typeof value === "number") {
+    if (globalThis.Number.isSafeInteger(value)) return globalThis.BigInt(value);
+    if (globalThis.Number.isInteger(value)) jsonFail(field, value, `${type} given exactly: past 2^53 a JSON number is rounded, send a string`);
+    jsonFail(field, value, type);
+  }
+  if (typeof value === "string" && /^-?(0|[1-9]\d*)$/.test(value)) return globalThis.BigInt(value); // the form toJSON writes
+  const m = typeof value === "string" ? /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(value) : null;
+  if (m === null) jsonFail(field, value, type);
+  const fraction = m[3] ?? "";
+  let digits = (m[2] + fraction).replace(/^0+/, "");
+  const exponent = globalThis.Number(m[4] ?? "0") - fraction.length;
+  if (digits === "") return 0n;
+  if (exponent < 0) {
+    if (-exponent >= digits.length || !/^0+$/.test(digits.slice(exponent))) jsonFail(field, value, type);
+    digits = digits.slice(0, exponent);
+  } else if (digits.length + exponent > 40) {
+    jsonFail(field, value, type); // far out of any integer range; do not build the number
+  } else {
+    digits += "0".repeat(exponent);
+  }
+  const n = globalThis.BigInt(digits);
+  return m[1] === "-" ? -n : n;
+}
+
+function jsonInt64(value: any, field: string): bigint {
+  const n = jsonInteger(value, field, "an int64");
+  if (globalThis.BigInt.asIntN(64, n) !== n) jsonFail(field, value, "an int64");
+  return n;
+}
+
+function jsonString(value: any, field: string): string {
+  if (typeof value !== "string") jsonFail(field, value, "a JSON string");
+  return value;
+}
+
+function jsonBytes(value: any, field: string): globalThis.Uint8Array {
+  if (typeof value !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value) || value.replace(/=+$/, "").length % 4 === 1) jsonFail(field, value, "base64");
+  return bytesFromBase64(value.replace(/-/g, "+").replace(/_/g, "/"));
+}
+
+function jsonObject(value: any, field: string): any {
+  if (typeof value !== "object" || value === null || globalThis.Array.isArray(value)) jsonFail(field, value, "a JSON object");
+  return value;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
