@@ -41,6 +41,9 @@ afterAll(() => server.shutdown());
 
 describe("rony-ts call", { timeout: 240_000 }, () => {
   it("calls every unary demo method, over WebSocket and over HTTP", async () => {
+    // The demo's unary rpcs a client may call (routes() holds the unary ones): each is called below.
+    const callable = [...server.dispatcher.routes()].filter((r) => !r.method.internal).map((r) => `${r.method.service}.${r.method.name}`);
+    expect(callable.sort()).toEqual(["examples.echo.Echo.Say", ...["Create", "Delete", "Get", "List", "Update"].map((m) => `examples.notes.Notes.${m}`)]);
     expect(await output("call", ws, "Echo.Say", '{"intValue":"42","boolValue":true,"text":"hello"}')).toMatchObject({ intValue: "42", boolValue: true, text: "hello" });
     const created = await output("call", http, "Notes.Create", '{"notebook":"cli","slug":"milk","title":"Buy milk","tags":["errand"]}');
     expect(created).toMatchObject({ notebook: "cli", slug: "milk", title: "Buy milk", tags: ["errand"] });
