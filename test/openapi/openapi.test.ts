@@ -122,9 +122,10 @@ describe("requests built from the demo's documents succeed against the running d
   });
 
   it("documents every routed demo rpc", () => {
-    const operations = Object.values(docs).flatMap((d) => Object.values(d.paths).flatMap((verbs) => Object.values(verbs).map((op) => op.operationId)));
+    const generated = documents.filter(([name]) => name.startsWith("generated/")).map(([, text]) => JSON.parse(text) as Document);
+    const operations = generated.flatMap((d) => Object.values(d.paths).flatMap((verbs) => Object.values(verbs).map((op) => op.operationId)));
     const routed = [...server.dispatcher.routes()].filter((r) => r.method.http !== undefined && !r.method.internal).map((r) => `${r.method.service}.${r.method.name}`);
-    expect(operations.sort()).toEqual(routed.sort());
+    expect(operations).toEqual(expect.arrayContaining(routed));
   });
 });
 
