@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts what the tests need when it is not running: Redis on 6379, MariaDB on 3306, and installs
-# Debian's chromium for the browser test. Idempotent; prints only what it had to do.
+# Debian's chromium for the browser test and Debian's protoc + python3-protobuf for the
+# cross-language test (test/cross-language). Idempotent; prints only what it had to do.
 set -euo pipefail
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
@@ -20,4 +21,9 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Debian's chromium for the browser test"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v protoc >/dev/null 2>&1 || ! /usr/bin/python3 -c "import google.protobuf" >/dev/null 2>&1; then
+  echo "installing Debian's protobuf-compiler and python3-protobuf for the cross-language test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler python3-protobuf >/dev/null
 fi
