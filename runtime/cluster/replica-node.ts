@@ -63,8 +63,9 @@ export interface ReplicaNodeOptions {
   readonly followerCalls?: "forward" | "redirect";
   /** Deadline of a call inside the replica set (proposal, read index, tunnel hop); default 10 s. */
   readonly callTimeoutMs?: number;
-  readonly edge?: Omit<EdgeServerOptions<unknown>, "tunnel"> & { readonly tunnelIdleTimeoutSeconds?: number };
-  readonly raft?: Partial<Pick<RaftNodeOptions, "tickMs" | "electionTick" | "heartbeatTick" | "snapshotEntries" | "compactionMargin" | "walSegmentBytes" | "maxEntryBytes" | "maxFrameBytes">>;
+  /** The tunnel's limits: a peer's frame above tunnelMaxPayloadBytes (default 256 MiB) closes its connection with 1009. */
+  readonly edge?: Omit<EdgeServerOptions<unknown>, "tunnel"> & { readonly tunnelIdleTimeoutSeconds?: number; readonly tunnelMaxPayloadBytes?: number };
+  readonly raft?: Partial<Pick<RaftNodeOptions, "tickMs" | "electionTick" | "heartbeatTick" | "snapshotEntries" | "compactionMargin" | "walSegmentBytes" | "maxEntryBytes" | "maxFrameBytes" | "peerIdleTimeoutMs">>;
 }
 
 export interface ReplicaStatus {
@@ -100,11 +101,11 @@ export class ReplicaNode {
     if (!this.#members.has(options.id)) throw new Error(`node ${options.id} is not among the replica set's members`);
     this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.#machine = new CallStateMachine(options.stores ?? []);
-    const auth = new TunnelAuthenticator(options.secret);
-    const { tunnelIdleTimeoutSeconds, ...edge } = options.edge ?? {};
+    const auth = new TunnelAuthenticator(options.secret, options.id);
+    const { tunnelIdleTimeoutSeconds, tunnelMaxPayloadBytes, ...edge } = options.edge ?? {};
     this.edge = new EdgeServer({
       ...edge,
-      tunnel: { authorize: (h) => auth.verify(h[TUNNEL_HEADER]) !== undefined, maxPayloadBytes: TUNNEL_MAX_PAYLOAD, idleTimeoutSeconds: tunnelIdleTimeoutSeconds },
+      tunnel: { authorize: (h) => auth.verify(h[TUNNEL_HEADER]) !== undefined, maxPayloadBytes: tunnelMaxPayloadBytes ?? TUNNEL_MAX_PAYLOAD, idleTimeoutSeconds: tunnelIdleTimeoutSeconds },
     });
     this.replicated = {
       add: <I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, ReplicatedContext>) => {
@@ -172,7 +173,7 @@ export class ReplicaNode {
     if (transport === undefined) {
       const { host, port } = this.#member(id).edge;
       transport = new WebSocketTransport(`ws://${host}:${port}/tunnel`, {
-        WebSocket: tunnelSocket(() => tunnelToken(this.#options.secret, this.id)),
+        WebSocket: tunnelSocket(() => tunnelToken(this.#options.secret, this.id, id)),
         timeoutMs: this.#callTimeoutMs,
       });
       this.#tunnels.set(id, transport);

@@ -1,6 +1,7 @@
 // Who may open a tunnel: a node that knows the cluster secret. The upgrade request carries
-// `<node>.<time>.<nonce>.<HMAC-SHA256(secret, node.time.nonce)>`; a token is accepted once, within
-// a minute of its time, so a recorded upgrade cannot be replayed to open a second tunnel.
+// `<from>.<to>.<time>.<nonce>.<HMAC-SHA256(secret, from.to.time.nonce)>`; a token is accepted once,
+// within a minute of its time, and only by node <to> (each node remembers only the nonces it saw),
+// so a recorded upgrade cannot be replayed to open a second tunnel, to that node or another.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const TUNNEL_HEADER = "x-rony-tunnel";
@@ -8,8 +9,9 @@ const WINDOW_MS = 60_000;
 /** More fresh tokens than this within a window are refused: the nonce memory stays bounded. */
 const MAX_NONCES = 100_000;
 
-export function tunnelToken(secret: string, node: number, nowMs = Date.now()): string {
-  const claim = `${node}.${nowMs}.${randomBytes(12).toString("hex")}`;
+/** A token for node `from` to open a tunnel to node `to`. */
+export function tunnelToken(secret: string, from: number, to: number, nowMs = Date.now()): string {
+  const claim = `${from}.${to}.${nowMs}.${randomBytes(12).toString("hex")}`;
   return `${claim}.${sign(secret, claim)}`;
 }
 
@@ -17,18 +19,23 @@ export class TunnelAuthenticator {
   /** nonce → when it may be forgotten. */
   readonly #seen = new Map<string, number>();
 
-  constructor(readonly secret: string) {
+  /** `self`: this node's id; tokens made for another node are refused. */
+  constructor(
+    readonly secret: string,
+    readonly self: number,
+  ) {
     if (secret.length < 16) throw new Error("the cluster secret must be at least 16 characters");
   }
 
   /** The node id a token proves, or undefined for a forged, stale or replayed one. */
   verify(token: string | undefined, nowMs = Date.now()): number | undefined {
     const parts = token?.split(".");
-    if (parts === undefined || parts.length !== 4) return undefined;
-    const [node, time, nonce, mac] = parts as [string, string, string, string];
+    if (parts === undefined || parts.length !== 5) return undefined;
+    const [node, to, time, nonce, mac] = parts as [string, string, string, string, string];
     const claimed = Buffer.from(mac, "hex");
-    const expected = Buffer.from(sign(this.secret, `${node}.${time}.${nonce}`), "hex");
+    const expected = Buffer.from(sign(this.secret, `${node}.${to}.${time}.${nonce}`), "hex");
     if (claimed.length !== expected.length || !timingSafeEqual(claimed, expected)) return undefined;
+    if (to !== String(this.self)) return undefined;
     const at = Number(time);
     if (!(Math.abs(nowMs - at) <= WINDOW_MS)) return undefined;
     this.#forgetOld(nowMs);

@@ -99,7 +99,7 @@ describe("a replica set of three nodes", () => {
 
   it("refuses a tunnel upgrade without the cluster secret", async () => {
     const node = nodes[0]!;
-    for (const headers of [{}, { "x-rony-tunnel": "1.0.abc.def" }, { "x-rony-tunnel": `1.${Date.now()}.00.${"0".repeat(64)}` }]) {
+    for (const headers of [{}, { "x-rony-tunnel": "1.0.abc.def" }, { "x-rony-tunnel": `2.1.${Date.now()}.00.${"0".repeat(64)}` }]) {
       const status = await new Promise<number>((resolve) => {
         const ws = new WebSocket(`ws://127.0.0.1:${node.edge.port}/tunnel`, { headers });
         ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));

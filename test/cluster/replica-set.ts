@@ -18,7 +18,12 @@ export async function membersOn(ids: readonly number[]): Promise<ReplicaMember[]
   return members;
 }
 
-export type NodeConfig = Pick<ReplicaNodeOptions, "id" | "dataDir" | "members" | "followerCalls" | "callTimeoutMs"> & { tickMs?: number; snapshotEntries?: number };
+export type NodeConfig = Pick<ReplicaNodeOptions, "id" | "dataDir" | "members" | "followerCalls" | "callTimeoutMs"> & {
+  tickMs?: number;
+  snapshotEntries?: number;
+  peerIdleTimeoutMs?: number;
+  tunnel?: { idleTimeoutSeconds?: number; maxPayloadBytes?: number };
+};
 
 /** One node of the Notes replica set, started. */
 export async function startNotesNode(cfg: NodeConfig): Promise<ReplicaNode> {
@@ -28,8 +33,8 @@ export async function startNotesNode(cfg: NodeConfig): Promise<ReplicaNode> {
     replicaSet: 1,
     secret: SECRET,
     stores: [store],
-    edge: { host: "127.0.0.1", limits: { maxPayloadBytes: 4 * 1024 * 1024 } },
-    raft: { tickMs: cfg.tickMs ?? 20, snapshotEntries: cfg.snapshotEntries },
+    edge: { host: "127.0.0.1", limits: { maxPayloadBytes: 4 * 1024 * 1024 }, tunnelIdleTimeoutSeconds: cfg.tunnel?.idleTimeoutSeconds, tunnelMaxPayloadBytes: cfg.tunnel?.maxPayloadBytes },
+    raft: { tickMs: cfg.tickMs ?? 20, snapshotEntries: cfg.snapshotEntries, peerIdleTimeoutMs: cfg.peerIdleTimeoutMs },
   });
   registerNotes(withModels(node.replicated, createNotesModels({ main: store })), new ModelNotesService());
   registerEcho(node.edge, new EchoService(`node-${cfg.id}`));
