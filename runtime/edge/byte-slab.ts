@@ -14,18 +14,22 @@ export class ByteSlab {
   #slab = new Uint8Array(SLAB_BYTES);
   #at = 0;
 
-  /** A copy of `bytes` that stays valid and unshared: a view into the current slab. */
-  copy(bytes: Uint8Array): Uint8Array {
-    const n = bytes.length;
-    if (n > LARGE) return bytes.slice();
+  /** `n` fresh bytes nobody else gets: a view into the current slab (or its own buffer when large). */
+  take(n: number): Uint8Array {
+    if (n > LARGE) return new Uint8Array(n);
     if (this.#at + n > SLAB_BYTES) {
       this.#slab = new Uint8Array(SLAB_BYTES);
       this.#at = 0;
     }
     const at = this.#at;
-    const out = this.#slab.subarray(at, at + n);
-    out.set(bytes);
     this.#at = at + n;
+    return this.#slab.subarray(at, at + n);
+  }
+
+  /** A copy of `bytes` that stays valid and unshared. */
+  copy(bytes: Uint8Array): Uint8Array {
+    const out = this.take(bytes.length);
+    out.set(bytes);
     return out;
   }
 }

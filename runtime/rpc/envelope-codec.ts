@@ -289,11 +289,16 @@ export function encodeEnvelope(env: Envelope): Uint8Array<ArrayBuffer> {
  * reply path allocate nothing but the payload.
  */
 export function encodeReply(scratch: Uint8Array, constructorId: number, requestId: number, payload: Uint8Array): Uint8Array {
-  const size = 5 + (requestId !== 0 ? 1 + varintSize(requestId >>> 0) : 0) + (payload.length !== 0 ? 1 + varintSize(payload.length) + payload.length : 0);
+  const size = replySize(requestId, payload.length);
   const out = size <= scratch.length ? scratch : new Uint8Array(size);
   const env: Envelope = { constructorId, requestId, payload, headers: NO_HEADERS as Record<string, string> };
   const end = writeEnvelope(out, 0, env, undefined);
-  return out.subarray(0, end);
+  return end === out.length ? out : out.subarray(0, end);
+}
+
+/** Bytes encodeReply writes for a reply with this request id and payload length. */
+export function replySize(requestId: number, payloadLength: number): number {
+  return 5 + (requestId !== 0 ? 1 + varintSize(requestId >>> 0) : 0) + (payloadLength !== 0 ? 1 + varintSize(payloadLength) + payloadLength : 0);
 }
 
 /** Encodes envelopes as a MessageContainer, byte-identical to the generated MessageContainer.encode. */
