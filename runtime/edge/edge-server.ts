@@ -11,7 +11,7 @@ import { Cors } from "./http-cors.js";
 import { addNotFound, addRestRoutes, addRpcEndpoint, type HttpState } from "./http-gateway.js";
 import type { Middleware } from "./middleware.js";
 import { addPatternEndpoint, type PatternCalls } from "./pattern-calls.js";
-import { defaultLimits, type EdgeLimits, type EdgeServerOptions } from "./options.js";
+import { checkIdleTimeout, defaultLimits, type EdgeLimits, type EdgeServerOptions } from "./options.js";
 import { wsBehavior, type WsGatewayState } from "./ws-gateway.js";
 
 export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<Auth>> {
@@ -31,6 +31,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     this.#options = options;
     this.dispatcher = dispatcher;
     this.limits = { ...defaultLimits, ...options.limits };
+    checkIdleTimeout(this.limits.idleTimeoutSeconds, "limits.idleTimeoutSeconds");
     this.#ws = {
       connections: new Map(),
       nextId: 1,
@@ -41,7 +42,7 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     const tunnel = options.tunnel;
     if (tunnel !== undefined) {
       const maxPayloadBytes = tunnel.maxPayloadBytes ?? 256 * 1024 * 1024;
-      const limits = { ...this.limits, maxPayloadBytes, maxInFlightPerConnection: tunnel.maxInFlight ?? 8192, idleTimeoutSeconds: tunnel.idleTimeoutSeconds ?? 32, sendHighWaterBytes: Math.max(this.limits.sendHighWaterBytes, maxPayloadBytes) };
+      const limits = { ...this.limits, maxPayloadBytes, maxInFlightPerConnection: tunnel.maxInFlight ?? 8192, idleTimeoutSeconds: checkIdleTimeout(tunnel.idleTimeoutSeconds ?? 32, "tunnel idleTimeoutSeconds"), sendHighWaterBytes: Math.max(this.limits.sendHighWaterBytes, maxPayloadBytes) };
       this.#tunnel = { connections: new Map(), nextId: 1, frames: new FrameHandler(dispatcher, this.#gate, "tunnel"), limits, hooks: {}, authorize: (h) => tunnel.authorize(h) };
     }
   }

@@ -9,7 +9,7 @@ export interface EdgeLimits {
   /** Calls served over HTTP at once, all connections together (each inner call of a POST /rpc
    * container counts); more get RESOURCE_EXHAUSTED (REST: 429; POST /rpc: in the reply envelope). */
   maxHttpInFlight: number;
-  /** A WebSocket silent this long is closed (uWS rounds to ~4 s; 0 disables). */
+  /** A WebSocket silent this long is closed: 0 (never) or 8 to 960 (uWS's bounds; it rounds to ~4 s). */
   idleTimeoutSeconds: number;
   /** When a client's unsent replies exceed this, its new frames are held, not served, until it drains. */
   sendHighWaterBytes: number;
@@ -35,6 +35,17 @@ export const defaultLimits: EdgeLimits = {
   streamWindow: 256,
 };
 
+/**
+ * uWS aborts the whole process (std::terminate) when an app's idle timeout is 1–7 or above 960
+ * seconds, at listen time: refuse such a value when the server is built, with a clear error.
+ */
+export function checkIdleTimeout(seconds: number, what: string): number {
+  if (seconds !== 0 && !(Number.isInteger(seconds) && seconds >= 8 && seconds <= 960)) {
+    throw new RangeError(`${what} must be 0 (never) or whole seconds from 8 to 960; got ${seconds}`);
+  }
+  return seconds;
+}
+
 export interface EdgeHooks<Auth> {
   /** A WebSocket connection opened. Return false (or throw) to close it at once. */
   onOpen?(conn: EdgeConnection<Auth>): void | boolean;
@@ -54,7 +65,7 @@ export interface TunnelOptions {
   maxPayloadBytes?: number;
   /** Calls a peer may have in flight on one connection; default 8192 (it carries many clients' calls). */
   maxInFlight?: number;
-  /** A tunnel silent this long is closed; live peers answer the pings sent before it. Default 32. */
+  /** A tunnel silent this long is closed; live peers answer the pings sent before it. 0 or 8 to 960; default 32. */
   idleTimeoutSeconds?: number;
 }
 

@@ -37,6 +37,16 @@ describe("edge limits and refusals", () => {
     expect((await res.json()).error.code).toBe("UNIMPLEMENTED");
   });
 
+  it("refuses an idle timeout uWS cannot take (it aborted the process at listen) with a RangeError", () => {
+    for (const idleTimeoutSeconds of [1, 4, 7, 961, 8.5, -8]) {
+      expect(() => new EdgeServer({ limits: { idleTimeoutSeconds } })).toThrow(RangeError);
+      expect(() => new EdgeServer({ tunnel: { authorize: () => true, idleTimeoutSeconds } })).toThrow(/tunnel idleTimeoutSeconds must be 0 \(never\) or whole seconds from 8 to 960/);
+    }
+    for (const idleTimeoutSeconds of [0, 8, 960]) {
+      expect(new EdgeServer({ limits: { idleTimeoutSeconds }, tunnel: { authorize: () => true, idleTimeoutSeconds } }).limits.idleTimeoutSeconds).toBe(idleTimeoutSeconds);
+    }
+  });
+
   it("closes a WebSocket that sends a frame over maxPayloadBytes (1009), and answers 413 over HTTP", async () => {
     const { wsUrl, httpUrl } = await startDemo({ limits: { maxPayloadBytes: 1024 } });
     const sock = await open(wsUrl);
