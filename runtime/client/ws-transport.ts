@@ -36,6 +36,12 @@ export interface WebSocketTransportOptions {
   reconnect?: Partial<BackoffOptions> | false;
   /** Outputs a stream may have in flight to this client before it reads more; default 256. */
   streamWindow?: number;
+  /**
+   * The largest request frame the server takes (its maxPayloadBytes): a call over it fails alone
+   * with RESOURCE_EXHAUSTED instead of being sent, which would close the connection (1009) under
+   * every call in flight on it. Default: no check.
+   */
+  maxFrameBytes?: number;
 }
 
 export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
@@ -169,6 +175,10 @@ export class WebSocketTransport implements Transport {
       payload: method.input.encode(input).finish(),
       headers: headers as Record<string, string>,
     });
+    const max = this.#options.maxFrameBytes;
+    if (max !== undefined && frame.length > max) {
+      return Promise.reject(new RonyError(ErrorCode.RESOURCE_EXHAUSTED, `${method.name}'s request is ${frame.length} bytes, over the ${max} bytes ${this.url} takes`));
+    }
     const timeoutMs = options.timeoutMs ?? (method.timeoutMs || (this.#options.timeoutMs ?? 10_000));
     return this.#send<O>(requestId, method, method.name, frame, timeoutMs, options.signal);
   }

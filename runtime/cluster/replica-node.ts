@@ -63,7 +63,10 @@ export interface ReplicaNodeOptions {
   readonly followerCalls?: "forward" | "redirect";
   /** Deadline of a call inside the replica set (proposal, read index, tunnel hop); default 10 s. */
   readonly callTimeoutMs?: number;
-  /** The tunnel's limits: a peer's frame above tunnelMaxPayloadBytes (default 256 MiB) closes its connection with 1009. */
+  /**
+   * The tunnel's limits, alike on every node: a peer's frame above tunnelMaxPayloadBytes (default
+   * 256 MiB) closes its connection with 1009; a call this node would send over it fails alone.
+   */
   readonly edge?: Omit<EdgeServerOptions<unknown>, "tunnel"> & { readonly tunnelIdleTimeoutSeconds?: number; readonly tunnelMaxPayloadBytes?: number };
   readonly raft?: Partial<Pick<RaftNodeOptions, "tickMs" | "electionTick" | "heartbeatTick" | "snapshotEntries" | "compactionMargin" | "walSegmentBytes" | "maxEntryBytes" | "maxFrameBytes" | "peerIdleTimeoutMs">>;
 }
@@ -175,6 +178,8 @@ export class ReplicaNode {
       transport = new WebSocketTransport(`ws://${host}:${port}/tunnel`, {
         WebSocket: tunnelSocket(() => tunnelToken(this.#options.secret, this.id, id)),
         timeoutMs: this.#callTimeoutMs,
+        // the peer's limit, as every node of a set is configured alike
+        maxFrameBytes: this.#options.edge?.tunnelMaxPayloadBytes ?? TUNNEL_MAX_PAYLOAD,
       });
       this.#tunnels.set(id, transport);
     }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONTAINER_ID, ErrorCode, RPC_ERROR_ID, decodeEnvelope, decodeRpcError, encodeContainer, encodeEnvelope, type Envelope } from "rony-ts/runtime/client";
+import { CONTAINER_ID, ErrorCode, RPC_ERROR_ID, RonyError, decodeEnvelope, decodeRpcError, encodeContainer, encodeEnvelope, type Envelope } from "rony-ts/runtime/client";
 import { WebSocketTransport } from "rony-ts/runtime/client";
 import { TUNNEL_HEADER, tunnelToken, type ReplicaMember, type ReplicaNode } from "rony-ts/runtime/cluster";
 import { EchoIds, MessageIds as EchoMessageIds } from "../../generated/examples/echo.rony.js";
@@ -175,6 +175,24 @@ describe("bad input on a replica set's node-to-node ports", () => {
     const ms = await closedAfter(socket, Buffer.from("RONYRFT1", "latin1")); // the first 8 of the hello's 48 bytes
     expect(ms).toBeGreaterThanOrEqual(PEER_IDLE_MS - 50);
     expect(ms).toBeLessThan(PEER_IDLE_MS + 5_000);
+  });
+
+  it("fails a forwarded call too big for the tunnel alone, with RESOURCE_EXHAUSTED; the tunnel's other calls go on", async () => {
+    // The edge takes requests up to 4 MiB, the tunnel frames up to 64 KiB: sent, such a call would
+    // close the tunnel (1009) under every call multiplexed on it.
+    const leader = nodes.find((n) => n.raft.isLeader()) ?? nodes[0]!;
+    const follower = nodes.find((n) => n !== leader)!;
+    const t = new WebSocketTransport(`ws://127.0.0.1:${follower.edge.port}/ws`, { reconnect: false });
+    try {
+      const notes = new NotesClient(t);
+      const small = notes.create({ notebook: "sizes", slug: "small", title: "t", body: "x", tags: [] });
+      const big = await notes.create({ notebook: "sizes", slug: "big", title: "t", body: "x".repeat(2 * MAX_PAYLOAD), tags: [] }).catch((e: unknown) => e);
+      expect(RonyError.is(big, ErrorCode.RESOURCE_EXHAUSTED)).toBe(true);
+      expect((big as RonyError).message).toMatch(/Create's request is \d+ bytes, over the 65536/);
+      expect((await small).slug).toBe("small");
+    } finally {
+      t.close();
+    }
   });
 
   it("still takes a write after all of it, and every node reads it back", async () => {
