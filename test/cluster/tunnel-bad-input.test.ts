@@ -65,6 +65,15 @@ function rpcError(env: Envelope): { requestId: number; code: ErrorCode; message:
 const pingCall = (requestId: number): Envelope => ({ constructorId: EchoIds.Ping, requestId, payload: PingRequest.encode({}).finish(), headers: {} });
 const ping = (requestId: number) => encodeEnvelope(pingCall(requestId));
 
+async function leaderOf(nodes: readonly ReplicaNode[]): Promise<ReplicaNode> {
+  for (let i = 0; i < 500; i++) {
+    const leader = nodes.find((n) => n.raft.isLeader());
+    if (leader !== undefined) return leader;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("no leader");
+}
+
 /** Resolves with how long the server took to close a raw socket that sent `bytes` and fell silent. */
 function closedAfter(socket: Socket, bytes: Buffer): Promise<number> {
   const t0 = Date.now();
@@ -180,7 +189,7 @@ describe("bad input on a replica set's node-to-node ports", () => {
   it("fails a forwarded call too big for the tunnel alone, with RESOURCE_EXHAUSTED; the tunnel's other calls go on", async () => {
     // The edge takes requests up to 4 MiB, the tunnel frames up to 64 KiB: sent, such a call would
     // close the tunnel (1009) under every call multiplexed on it.
-    const leader = nodes.find((n) => n.raft.isLeader()) ?? nodes[0]!;
+    const leader = await leaderOf(nodes);
     const follower = nodes.find((n) => n !== leader)!;
     const t = new WebSocketTransport(`ws://127.0.0.1:${follower.edge.port}/ws`, { reconnect: false });
     try {
@@ -196,7 +205,7 @@ describe("bad input on a replica set's node-to-node ports", () => {
   });
 
   it("still takes a write after all of it, and every node reads it back", async () => {
-    const leader = nodes.find((n) => n.raft.isLeader()) ?? nodes[0]!;
+    const leader = await leaderOf(nodes);
     const follower = nodes.find((n) => n !== leader)!;
     const transports: WebSocketTransport[] = [];
     const client = (n: ReplicaNode) => {
