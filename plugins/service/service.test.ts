@@ -32,7 +32,28 @@ describe("service plugin", () => {
     const out = generated("service S { rpc Open(M) returns (M); rpc Sync(M) returns (M) { option (rony.rpc) = { internal: true }; } }");
     expect(out).toContain("  sync(input: M, ctx: Ctx): Promise<M>;");
     expect(out).toContain("  open(input: M, options?: CallOptions): Promise<M> {");
-    expect(out).not.toContain("  sync(input: M, options?: CallOptions)");
+    const client = out.slice(out.indexOf("export class SClient"), out.indexOf("export class SClusterStub"));
+    expect(client).toContain("  open(input: M, options?: CallOptions)");
+    expect(client).not.toContain("  sync(");
+  });
+
+  it("puts every rpc, internal ones included, in the cluster stub of a replicated service or one with internal rpcs", () => {
+    const stub = (service: string) => {
+      const out = generated(service);
+      return out.includes("class SClusterStub") ? out.slice(out.indexOf("export class SClusterStub")) : "";
+    };
+    const internal = stub("service S { rpc Open(M) returns (M); rpc Sync(M) returns (M) { option (rony.rpc) = { internal: true }; } }");
+    expect(internal).toContain("  open(input: M, options?: CallOptions): Promise<M> {");
+    expect(internal).toContain("  sync(input: M, options?: CallOptions): Promise<M> {");
+    expect(stub("service S { option (rony.service) = { replication: REPLICATION_RAFT }; rpc Open(M) returns (M); }")).toContain("  open(input: M");
+    expect(stub("service S { rpc Open(M) returns (M); }")).toBe("");
+  });
+
+  it("stamps each method descriptor with its service's replication and documents what a replicated handler may do", () => {
+    const out = generated("service S { option (rony.service) = { replication: REPLICATION_RAFT }; rpc Open(M) returns (M); }");
+    expect(out).toContain('  replication: "raft",');
+    expect(out).toContain("clockOf(ctx)");
+    expect(generated("service S { rpc Open(M) returns (M); }")).toContain('  replication: "none",');
   });
 
   it("generates no client with no_client, and nothing for a file without services", () => {
