@@ -11,7 +11,7 @@ import { ClusterTransport, HttpTransport, WebSocketTransport } from "rony-ts/run
 import type { ReplicaNode } from "rony-ts/runtime/cluster";
 import { EchoClient, EchoClusterStub } from "../../generated/examples/echo.rony.js";
 import { NotesClient } from "../../generated/examples/notes.rony.js";
-import { membersOn, startNotesNode, type NodeConfig } from "./replica-set.js";
+import { membersOn, modelsOf, startNotesNode, type NodeConfig } from "./replica-set.js";
 
 const note = (notebook: string, slug: string, body = "") => ({ notebook, slug, title: slug, body, tags: [] });
 
@@ -72,6 +72,19 @@ describe("a replica set of three nodes", () => {
     await client(leader).create(note("errs", "taken"));
     const dup = await client(follower).create(note("errs", "taken")).catch((e: unknown) => e);
     expect(RonyError.is(dup, ErrorCode.ALREADY_EXISTS)).toBe(true);
+  });
+
+  it("tells a write applied on the replica set to the subscribers of every node", async () => {
+    const leader = await leaderOf(nodes);
+    const streams = nodes.map((n) => modelsOf(n).note.subscribePartition({ notebook: "live" })[Symbol.asyncIterator]());
+    const created = await client(leader).create(note("live", "a", "v1"));
+    for (const stream of streams) {
+      // the current value (none), then the change with its previous value
+      const first = await stream.next();
+      const update = first.value?.value === null ? (await stream.next()).value : first.value;
+      expect(update).toEqual({ value: created, previous: null });
+      await stream.return?.();
+    }
   });
 
   it("carries a 1 MiB reply through the tunnel intact", async () => {

@@ -3,7 +3,7 @@
 // node as its own process with the same wiring.
 import { RaftStore, withModels } from "rony-ts/runtime";
 import { ReplicaNode, type ReplicaMember, type ReplicaNodeOptions } from "rony-ts/runtime/cluster";
-import { createNotesModels } from "../../generated/examples/notes.models.js";
+import { createNotesModels, type NotesModels } from "../../generated/examples/notes.models.js";
 import { registerEcho } from "../../generated/examples/echo.rony.js";
 import { registerNotes } from "../../generated/examples/notes.rony.js";
 import { EchoService } from "../../demo/echo-service.js";
@@ -25,6 +25,13 @@ export type NodeConfig = Pick<ReplicaNodeOptions, "id" | "dataDir" | "members" |
   tunnel?: { idleTimeoutSeconds?: number; maxPayloadBytes?: number };
 };
 
+const modelsByNode = new WeakMap<ReplicaNode, NotesModels>();
+
+/** The repositories a node's Notes service uses (reads and subscriptions of its own replica). */
+export function modelsOf(node: ReplicaNode): NotesModels {
+  return modelsByNode.get(node)!;
+}
+
 /** One node of the Notes replica set, started. */
 export async function startNotesNode(cfg: NodeConfig): Promise<ReplicaNode> {
   const store = new RaftStore("main");
@@ -36,7 +43,9 @@ export async function startNotesNode(cfg: NodeConfig): Promise<ReplicaNode> {
     edge: { host: "127.0.0.1", limits: { maxPayloadBytes: 4 * 1024 * 1024 }, tunnelIdleTimeoutSeconds: cfg.tunnel?.idleTimeoutSeconds, tunnelMaxPayloadBytes: cfg.tunnel?.maxPayloadBytes },
     raft: { tickMs: cfg.tickMs ?? 20, snapshotEntries: cfg.snapshotEntries, peerIdleTimeoutMs: cfg.peerIdleTimeoutMs },
   });
-  registerNotes(withModels(node.replicated, createNotesModels({ main: store })), new ModelNotesService());
+  const models = createNotesModels({ main: store });
+  modelsByNode.set(node, models);
+  registerNotes(withModels(node.replicated, models), new ModelNotesService());
   registerEcho(node.edge, new EchoService(`node-${cfg.id}`));
   return node.start();
 }

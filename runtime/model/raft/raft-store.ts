@@ -4,6 +4,7 @@
 // once a ReplicaNode serves it, refuses writes made outside such a call: they would reach one
 // replica and not the others. Before that (one process, no replica set) it is a memory store.
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { LocalFeed, type ChangeFeed, type ChangeFeedSource, type RecordChange } from "../change-feed.js";
 import type { ModelDescriptor } from "../descriptor.js";
 import { ErrorCode, RonyError } from "../../rpc/errors.js";
 import { MemoryTable } from "../memory/memory-table.js";
@@ -15,9 +16,12 @@ interface BoundTable {
   readonly table: MemoryTable<unknown>;
 }
 
-export class RaftStore implements ModelStore {
+export class RaftStore implements ModelStore, ChangeFeedSource {
   readonly kind = "raft";
   readonly #tables = new Map<string, BoundTable>();
+  /** Subscribers per model. They outlive the tables: a snapshot install replaces those. */
+  readonly #feeds = new Map<string, LocalFeed<unknown>>();
+  readonly #piped = new WeakSet<MemoryTable<unknown>>();
   /** Records restored from a snapshot for tables no model has asked for yet, still encoded. */
   readonly #restored = new Map<string, Uint8Array[]>();
   #attached = false;
@@ -28,6 +32,22 @@ export class RaftStore implements ModelStore {
   table<T>(model: ModelDescriptor<T>): ModelTable<T> {
     this.memoryTable(model);
     return new GuardedTable(this, model);
+  }
+
+  /**
+   * Changes as this node applies them. On a replica set every node applies every write, so a
+   * change reaches the subscribers of every node; after a snapshot install they re-read.
+   */
+  changes<T>(model: ModelDescriptor<T>): ChangeFeed<T> {
+    return {
+      listen: async (onChange: (change: RecordChange<T>) => void, onResync: () => void) => {
+        let feed = this.#feeds.get(model.name);
+        if (feed === undefined) this.#feeds.set(model.name, (feed = new LocalFeed()));
+        const stop = await feed.listen(onChange as (change: RecordChange<unknown>) => void, onResync);
+        this.#pipe(this.#bind(model as ModelDescriptor<unknown>), feed);
+        return stop;
+      },
+    };
   }
 
   /** Nothing to create: tables appear on first use. */
@@ -77,6 +97,7 @@ export class RaftStore implements ModelStore {
       this.#restored.set(name, records);
     }
     for (const { model } of bound.values()) this.#bind(model);
+    for (const feed of this.#feeds.values()) feed.resync();
   }
 
   /** @internal The table holding a model's records now (a snapshot install replaces it). */
@@ -94,7 +115,16 @@ export class RaftStore implements ModelStore {
       this.#restored.delete(model.name);
     }
     this.#tables.set(model.name, { model, table });
+    const feed = this.#feeds.get(model.name);
+    if (feed !== undefined && feed.size > 0) this.#pipe(table, feed);
     return table;
+  }
+
+  /** A table tells its writes to its feed only while someone listens: pipe it to the store's. */
+  #pipe(table: MemoryTable<unknown>, feed: LocalFeed<unknown>): void {
+    if (this.#piped.has(table)) return;
+    this.#piped.add(table);
+    void table.feed.listen((change) => feed.emit(change), () => feed.resync());
   }
 }
 
