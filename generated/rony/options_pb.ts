@@ -137,7 +137,8 @@ export type RpcOptions = Message<"rony.RpcOptions"> & {
   http?: HttpRule;
 
   /**
-   * A go-nano style pattern ("cmd:sum"), appended to the service's pattern_prefix.
+   * A go-nano style pattern ("cmd:sum"), appended to the service's pattern_prefix. A PatternNode
+   * routes calls by it to whichever instance registered it (docs/patterns.md).
    *
    * @generated from field: string pattern = 3;
    */
@@ -283,7 +284,8 @@ export type ModelOptions = Message<"rony.ModelOptions"> & {
   shardKey: string;
 
   /**
-   * Changes to records can be subscribed to.
+   * Generates subscribe… finders that yield the current records, then each change (docs/streams.md).
+   * They run on memory, redis and raft connections; on other kinds they fail UNIMPLEMENTED.
    *
    * @generated from field: bool subscribable = 6;
    */
