@@ -5,23 +5,15 @@ import type { ChildProcess } from "node:child_process";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { unusedPort } from "../support/redis-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const entry = fileURLToPath(new URL("./kv-process.ts", import.meta.url));
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const procs = new Map<number, ChildProcess>();
@@ -67,8 +59,8 @@ describe("three processes on loopback", () => {
     const raftPorts: Record<string, number> = {};
     const httpPorts = new Map<number, number>();
     for (const id of ids) {
-      raftPorts[id] = await freePort();
-      httpPorts.set(id, await freePort());
+      raftPorts[id] = await unusedPort();
+      httpPorts.set(id, await unusedPort());
     }
     const cfgOf = (id: number) => ({ id, dataDir: join(dataRoot, `n${id}`), secret, raftPorts, httpPort: httpPorts.get(id)! });
     await Promise.all(ids.map((id) => spawnNode(id, cfgOf(id))));

@@ -284,9 +284,25 @@ async function canListen(port: number): Promise<boolean> {
 }
 
 /** A port nothing listens on (for "server is down" tests). */
-export function unusedPort(): Promise<number> {
+/**
+ * A loopback port nothing listens on, for a server a test starts itself (often in a child
+ * process, which binds it a while later). Taken below the kernel's ephemeral range (32768+), where
+ * port 0 binds and outgoing connections of the other test files could land on it meanwhile, and
+ * from a slice of its own per vitest worker, handed out in turn, so two files never pick the same.
+ */
+export async function unusedPort(): Promise<number> {
+  for (let tries = 0; tries < PORT_SLICE; tries++) {
+    const port = PORT_BASE + slice * PORT_SLICE + (nextInSlice++ % PORT_SLICE);
+    if (await canListen(port)) return port;
+  }
   return listenOnce(0);
 }
+
+const PORT_BASE = 20_000;
+const PORT_SLICE = 600;
+// 21 slices fit below 32768; outside vitest (benches) a random one.
+const slice = (Number(process.env["VITEST_POOL_ID"]) || Math.floor(Math.random() * 20) + 1) % 21;
+let nextInSlice = 0;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
