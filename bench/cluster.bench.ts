@@ -14,7 +14,8 @@ import { NotesClient } from "../generated/examples/notes.rony.js";
 import type { NotesServers } from "./cluster-servers.js";
 import { startReplicaSet, startSingle } from "./cluster-servers.js";
 import type { Cluster } from "./raft-cluster.js";
-import { cpuSeconds, etcdAvailable, startEtcd } from "./raft-cluster.js";
+import { closedLoop, median, type Run } from "./closed-loop.js";
+import { etcdAvailable, startEtcd } from "./raft-cluster.js";
 import type { PutRequest, PutResponse } from "./raft-etcd-api.js";
 import { loadKvService } from "./raft-etcd-api.js";
 
@@ -25,15 +26,6 @@ const BODY = "v".repeat(64);
 const CONCURRENCY = [1, 16];
 /** A client process above this share of a core measures itself, not the server: no ratio from it. */
 const CLIENT_SATURATED = 0.9;
-
-interface Run {
-  p50: number;
-  p99: number;
-  opsPerSec: number;
-  serverCpu: number;
-  clientCpu: number;
-  errors: number;
-}
 
 /** One write to key `k`; resolves false when it failed. */
 type Write = (k: number) => Promise<boolean>;
@@ -79,37 +71,13 @@ const etcdTarget = (c: Cluster): Target => ({
 
 const load = async (target: Target, concurrency: number): Promise<Run> => {
   const { write, close } = await target.open();
-  const randomKey = () => Math.floor(Math.random() * KEYS);
-  // warm up: connection, JIT, the leader's pipeline
-  const warmEnd = performance.now() + 500;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < warmEnd) await write(randomKey());
-  }));
-  const lat: number[] = [];
-  let errors = 0;
-  const cpu0 = await cpuSeconds(target.pids);
-  const client0 = process.cpuUsage();
-  const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const s = performance.now();
-        if (await write(randomKey())) lat.push(performance.now() - s);
-        else errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu1 = await cpuSeconds(target.pids);
-  const cu = process.cpuUsage(client0);
-  close();
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  return { p50: q(0.5), p99: q(0.99), opsPerSec: lat.length / elapsed, serverCpu: (cpu1 - cpu0) / elapsed, clientCpu: (cu.user + cu.system) / 1e6 / elapsed, errors };
+  try {
+    return await closedLoop(write, target.pids, concurrency, SECONDS, KEYS);
+  } finally {
+    close();
+  }
 };
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const medianRun = (rs: Run[]): Run => ({
   p50: median(rs.map((r) => r.p50)),
   p99: median(rs.map((r) => r.p99)),

@@ -8,22 +8,14 @@ import { join } from "node:path";
 import type { PutRequest, PutResponse } from "./raft-etcd-api.js";
 import { loadKvService } from "./raft-etcd-api.js";
 import type { Cluster } from "./raft-cluster.js";
-import { cpuSeconds, etcdAvailable, startEtcd, startRony } from "./raft-cluster.js";
+import { closedLoop, median, type Run } from "./closed-loop.js";
+import { etcdAvailable, startEtcd, startRony } from "./raft-cluster.js";
 
 const SECONDS = Number(process.env["RAFT_BENCH_SECONDS"] ?? 3);
 const ROUNDS = Number(process.env["RAFT_BENCH_ROUNDS"] ?? 3);
 const VALUE = Buffer.alloc(64, "v");
 const KEYS = 10_000;
 const CONCURRENCY = [1, 16];
-
-interface Run {
-  p50: number;
-  p99: number;
-  opsPerSec: number;
-  serverCpu: number;
-  clientCpu: number;
-  errors: number;
-}
 
 const KV = loadKvService();
 
@@ -33,45 +25,11 @@ const load = async (c: Cluster, concurrency: number): Promise<Run> => {
   };
   const put = (key: number): Promise<boolean> =>
     new Promise((resolve) => client.Put({ key: Buffer.from(`key-${key}`), value: VALUE }, (err) => resolve(err === null)));
-  // warm up: connection, JIT, the leader's pipeline
-  const warmEnd = performance.now() + 500;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < warmEnd) await put(Math.floor(Math.random() * KEYS));
-  }));
-  const lat: number[] = [];
-  let errors = 0;
-  const cpu0 = await cpuSeconds(c.pids);
-  const client0 = process.cpuUsage();
-  const t0 = performance.now();
-  const end = t0 + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const s = performance.now();
-        if (await put(Math.floor(Math.random() * KEYS))) lat.push(performance.now() - s);
-        else errors++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu1 = await cpuSeconds(c.pids);
-  const cu = process.cpuUsage(client0);
-  client.close();
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  return {
-    p50: q(0.5),
-    p99: q(0.99),
-    opsPerSec: lat.length / elapsed,
-    serverCpu: (cpu1 - cpu0) / elapsed,
-    clientCpu: (cu.user + cu.system) / 1e6 / elapsed,
-    errors,
-  };
-};
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  try {
+    return await closedLoop(put, c.pids, concurrency, SECONDS, KEYS);
+  } finally {
+    client.close();
+  }
 };
 
 const dataRoot = await mkdtemp(join(tmpdir(), "raft-bench-"));
