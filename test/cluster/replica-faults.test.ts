@@ -148,7 +148,9 @@ describe("a replica set of three processes", () => {
     alive.delete(old.id);
     const next = await leaderAmong(alive, old.term);
     expect(next.id).not.toBe(old.id);
-    await sleep(3000);
+    // Calls go on: wait for 40 more completions (a loaded machine gets there slowly), 30 s at most.
+    const until = Date.now() + 30_000;
+    while (completions.filter((t) => t > killedAt).length < 40 && Date.now() < until) await sleep(100);
     stop = true;
     await Promise.all(running);
 
@@ -156,7 +158,7 @@ describe("a replica set of three processes", () => {
     const after = [killedAt, ...completions.filter((t) => t > killedAt).sort((a, b) => a - b)];
     const pause = Math.max(...after.slice(1).map((t, i) => t - after[i]!));
     const completedAfter = after.length - 1;
-    expect(completedAfter).toBeGreaterThan(20);
+    expect(completedAfter).toBeGreaterThanOrEqual(40);
 
     for (const [k, ops] of history) expect(checkRegister(ops, `init-${k}`), `history of note ${k} (${ops.length} ops)`).toBe(true);
 
