@@ -271,7 +271,11 @@ export class ReplicaNode {
     if (this.#options.followerCalls === "redirect" && (via === "ws" || via === "http")) {
       throw new RedirectError(RedirectReason.LEADER_ELSEWHERE, [this.nodeInfo(leader)]);
     }
-    return this.tunnel(leader).call(method, input, { headers: { ...headers, [HOPS_HEADER]: String(hops + 1) }, timeoutMs: this.#callTimeoutMs });
+    const tunnel = this.tunnel(leader);
+    // A tunnel that lost its connection is to a leader that is likely dead: fail now, so the caller
+    // retries on another node, instead of waiting out the deadline for a reconnect.
+    if (tunnel.state === "reconnecting") throw new RonyError(ErrorCode.UNAVAILABLE, `the leader, node ${leader}, is unreachable; retry`);
+    return tunnel.call(method, input, { headers: { ...headers, [HOPS_HEADER]: String(hops + 1) }, timeoutMs: this.#callTimeoutMs });
   }
 }
 
