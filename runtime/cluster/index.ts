@@ -5,3 +5,4 @@ export { ReplicatedContext } from "./replicated-context.js";
 export { CallStateMachine, type AppliedCall } from "./call-state-machine.js";
 export { SESSION_TTL_MS, SESSION_WINDOW } from "./sessions.js";
 export { TUNNEL_HEADER, TunnelAuthenticator, tunnelToken } from "./tunnel-auth.js";
+export { SLOT_COUNT, SlotElsewhereError, slotOf } from "./slots/index.js";

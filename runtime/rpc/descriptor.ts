@@ -45,6 +45,11 @@ export interface MethodDescriptor<I, O> {
   readonly followerOk: boolean;
   /** The service's (rony.service).replication: "raft" rpcs run on a replica set (docs/cluster.md). */
   readonly replication: "none" | "raft" | "sharded";
+  /**
+   * REPLICATION_SHARDED only: reads the service's shard_key field from an input. Its value's slot
+   * (runtime/cluster/slots) picks the replica set that owns the call.
+   */
+  readonly shardKey?: (input: I) => string | number | bigint | boolean | Uint8Array;
   /** Deadline in milliseconds; 0 means the server or client default. */
   readonly timeoutMs: number;
   /** Full go-nano pattern ("role:math,cmd:sum"), or "" when none. */

@@ -12,8 +12,12 @@ export const CLUSTER_SLOTS = 16384;
 
 /** The Redis Cluster slot of a key (honours `{hash tags}`), as `CLUSTER KEYSLOT` computes it. */
 export function clusterSlot(key: string): number {
-  const bytes = Buffer.from(hashTagOf(key), "utf8");
+  return crc16(Buffer.from(hashTagOf(key), "utf8")) % CLUSTER_SLOTS;
+}
+
+/** CRC16/XMODEM of the bytes (CRC16("123456789") = 0x31c3). */
+export function crc16(bytes: Uint8Array): number {
   let crc = 0;
   for (const byte of bytes) crc = ((crc << 8) & 0xffff) ^ table[((crc >> 8) ^ byte) & 0xff]!;
-  return crc % CLUSTER_SLOTS;
+  return crc;
 }
