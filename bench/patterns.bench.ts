@@ -38,7 +38,7 @@ const queries = {
 };
 
 const table = new RouteTable();
-const announced: NodeAnnouncement = { id: "n", replicaSet: "", edgeAddress: "127.0.0.1:1", tunnelAddress: "", role: "standalone", leaderTerm: 0, patterns: texts };
+const announced: NodeAnnouncement = { id: "n", replicaSet: "", edgeAddress: "127.0.0.1:1", tunnelAddress: "", role: "standalone", leaderTerm: 0, patterns: texts, slots: "", slotEpoch: 0 };
 table.load([announced]);
 
 function linear(query: Pattern): number {

@@ -4,11 +4,15 @@
 // from a watcher's callback.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { RegistryError } from "./errors.js";
-import { NODE_ROLES, type NodeAnnouncement, type NodeRole } from "./types.js";
+import { NODE_ROLES, type Announcement, type NodeAnnouncement, type NodeRole } from "./types.js";
 
 const ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
 const MAX_PATTERNS = 10_000;
+// The registry only checks the shape of a slot ranges string ("0-8191,9000"); what the numbers
+// mean is the business of the reader (the sharded cluster). The longest canonical text fits in 64 KiB.
+const SLOT_RANGES = /^(\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*)?$/;
+const MAX_SLOT_RANGES_CHARS = 65_536;
 
 function malformed(why: string, subject: string): RegistryError {
   return new RegistryError("MALFORMED_ENTRY", `registry entry${subject ? ` ${subject}` : ""}: ${why}`, subject);
@@ -42,7 +46,13 @@ export function validateAnnouncement(value: unknown, subject = ""): NodeAnnounce
   if (!Array.isArray(patterns) || patterns.length > MAX_PATTERNS || !patterns.every((p) => typeof p === "string" && p !== "")) {
     throw malformed(`patterns must be at most ${MAX_PATTERNS} non-empty strings`, subject || id);
   }
-  return { id, replicaSet, edgeAddress, tunnelAddress, role: role as NodeRole, leaderTerm, patterns: [...patterns] as string[] };
+  const slots = v["slots"] ?? "";
+  if (typeof slots !== "string" || slots.length > MAX_SLOT_RANGES_CHARS || !SLOT_RANGES.test(slots)) {
+    throw malformed('slots must be slot ranges such as "0-8191,9000", or ""', subject || id);
+  }
+  const slotEpoch = v["slotEpoch"] ?? 0;
+  if (typeof slotEpoch !== "number" || !Number.isSafeInteger(slotEpoch) || slotEpoch < 0) throw malformed("slotEpoch must be a non-negative integer", subject || id);
+  return { id, replicaSet, edgeAddress, tunnelAddress, role: role as NodeRole, leaderTerm, patterns: [...patterns] as string[], slots, slotEpoch };
 }
 
 function sign(body: string, secret: string): string {
@@ -50,7 +60,7 @@ function sign(body: string, secret: string): string {
 }
 
 /** The stored form of an announcement, signed when a secret is given. */
-export function encodeEntry(node: NodeAnnouncement, secret?: string): string {
+export function encodeEntry(node: Announcement, secret?: string): string {
   const body = JSON.stringify(validateAnnouncement(node));
   return JSON.stringify(secret === undefined ? { body } : { body, sig: sign(body, secret) });
 }

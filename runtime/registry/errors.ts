@@ -4,6 +4,8 @@ export type RegistryErrorCode =
   | "MALFORMED_ENTRY"
   /** An entry without a valid signature while a cluster secret is configured. */
   | "FORGED_ENTRY"
+  /** Two replica sets claim one slot at the same epoch; the slot's previous owner is kept. */
+  | "CONFLICTING_SLOTS"
   /** The engine (Redis) cannot be reached; the last view is kept. */
   | "UNAVAILABLE";
 

@@ -1,5 +1,5 @@
 // The cluster registry: node announcements and pattern routes, on a static list or on Redis.
-export type { NodeAnnouncement, NodeRole, Registry, RegistryChange, RegistryListener } from "./types.js";
+export type { Announcement, NodeAnnouncement, NodeRole, Registry, RegistryChange, RegistryListener } from "./types.js";
 export { NODE_ROLES } from "./types.js";
 export { RegistryError, type RegistryErrorCode } from "./errors.js";
 export { decodeEntry, encodeEntry, validateAnnouncement } from "./entry.js";

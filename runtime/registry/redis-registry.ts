@@ -13,7 +13,7 @@ import type { Redis } from "ioredis";
 import { connectClient, createClient, type RedisAddress } from "../redis/connections/clients.js";
 import { decodeEntry, encodeEntry, validateAnnouncement } from "./entry.js";
 import { RegistryError } from "./errors.js";
-import type { NodeAnnouncement, Registry, RegistryListener } from "./types.js";
+import type { Announcement, NodeAnnouncement, Registry, RegistryListener } from "./types.js";
 import { RegistryView } from "./view.js";
 
 export interface RedisRegistryOptions {
@@ -106,10 +106,11 @@ export class RedisRegistry implements Registry {
     this.#heartbeat = setInterval(() => void this.#beat(), this.#options.heartbeatMs);
   }
 
-  async announce(node: NodeAnnouncement): Promise<void> {
-    const entry = encodeEntry(validateAnnouncement(node), this.#options.secret);
+  async announce(node: Announcement): Promise<void> {
+    const valid = validateAnnouncement(node);
+    const entry = encodeEntry(valid, this.#options.secret);
     this.#mine.set(node.id, entry);
-    this.#view.put(node);
+    this.#view.put(valid);
     try {
       await this.#write(node.id, entry);
       await this.#client.publish(this.#channel, node.id);

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { RegistryError } from "./errors.js";
 import { validateAnnouncement } from "./entry.js";
-import type { NodeAnnouncement, Registry, RegistryListener } from "./types.js";
+import type { Announcement, NodeAnnouncement, Registry, RegistryListener } from "./types.js";
 import { RegistryView } from "./view.js";
 
 export class StaticRegistry implements Registry {
@@ -31,7 +31,7 @@ export class StaticRegistry implements Registry {
 
   async start(): Promise<void> {}
 
-  async announce(node: NodeAnnouncement): Promise<void> {
+  async announce(node: Announcement): Promise<void> {
     this.#view.put(validateAnnouncement(node));
   }
 

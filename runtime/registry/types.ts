@@ -23,7 +23,17 @@ export interface NodeAnnouncement {
   readonly leaderTerm: number;
   /** The go-nano patterns it serves, in canonical form (pairs sorted by key). */
   readonly patterns: readonly string[];
+  /**
+   * The slots its replica set serves, as this node last applied them: ranges such as
+   * "0-8191,9000" (sorted, merged, inclusive), "" for none. Entries written without it read as "".
+   */
+  readonly slots: string;
+  /** The highest slot epoch its replica set applied (0 for none; entries without it read as 0). */
+  readonly slotEpoch: number;
 }
+
+/** What a node announces: the slot fields may be left out (a node outside any sharded cluster). */
+export type Announcement = Omit<NodeAnnouncement, "slots" | "slotEpoch"> & Partial<Pick<NodeAnnouncement, "slots" | "slotEpoch">>;
 
 /** One node appeared (before undefined), changed, or left (after undefined). */
 export interface RegistryChange {
@@ -38,7 +48,7 @@ export interface Registry {
   /** Loads the current view and starts following changes. */
   start(): Promise<void>;
   /** Publishes this process's node, or updates it; kept alive until withdraw() or close(). */
-  announce(node: NodeAnnouncement): Promise<void>;
+  announce(node: Announcement): Promise<void>;
   /** Removes a node this process announced. */
   withdraw(id: string): Promise<void>;
   /** The nodes known now, by id. Refused entries never appear here. */

@@ -9,6 +9,8 @@ function same(a: NodeAnnouncement, b: NodeAnnouncement): boolean {
     a.tunnelAddress === b.tunnelAddress &&
     a.role === b.role &&
     a.leaderTerm === b.leaderTerm &&
+    a.slots === b.slots &&
+    a.slotEpoch === b.slotEpoch &&
     a.patterns.length === b.patterns.length &&
     a.patterns.every((p, i) => p === b.patterns[i])
   );

@@ -10,6 +10,8 @@ const node: NodeAnnouncement = {
   role: "leader",
   leaderTerm: 3,
   patterns: ["cmd:sum,role:math"],
+  slots: "0-8191,9000",
+  slotEpoch: 2,
 };
 
 const codeOf = (f: () => unknown) => {
@@ -38,9 +40,18 @@ describe("registry entries", () => {
     ["an unknown role", JSON.stringify({ body: JSON.stringify({ ...node, role: "king" }) })],
     ["a negative term", JSON.stringify({ body: JSON.stringify({ ...node, leaderTerm: -1 }) })],
     ["patterns that are not strings", JSON.stringify({ body: JSON.stringify({ ...node, patterns: [1] }) })],
+    ["slots that are not ranges", JSON.stringify({ body: JSON.stringify({ ...node, slots: "0-8191;9000" }) })],
+    ["slots that are a number", JSON.stringify({ body: JSON.stringify({ ...node, slots: 5 }) })],
+    ["a fractional slot epoch", JSON.stringify({ body: JSON.stringify({ ...node, slotEpoch: 1.5 }) })],
+    ["a negative slot epoch", JSON.stringify({ body: JSON.stringify({ ...node, slotEpoch: -1 }) })],
     ["an id with a space", JSON.stringify({ body: JSON.stringify({ ...node, id: "a b" }) })],
   ])("refuses %s as MALFORMED_ENTRY", (_, text) => {
     expect(codeOf(() => decodeEntry(text))).toBe("MALFORMED_ENTRY");
+  });
+
+  it("reads an entry written before slots existed as serving none, at epoch 0", () => {
+    const { slots: _s, slotEpoch: _e, ...older } = node;
+    expect(decodeEntry(JSON.stringify({ body: JSON.stringify(older) }))).toEqual({ ...node, slots: "", slotEpoch: 0 });
   });
 
   it("refuses an entry stored under another node's id", () => {

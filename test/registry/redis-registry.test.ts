@@ -41,6 +41,8 @@ const node = (id: string, port: number, patterns: string[] = []): NodeAnnounceme
   role: "standalone",
   leaderTerm: 0,
   patterns,
+  slots: "",
+  slotEpoch: 0,
 });
 
 async function until(what: string, ok: () => boolean, ms = 5_000): Promise<number> {
