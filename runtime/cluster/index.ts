@@ -4,5 +4,6 @@ export { ReplicaNode, type ReplicaMember, type ReplicaNodeOptions, type ReplicaS
 export { ReplicatedContext } from "./replicated-context.js";
 export { CallStateMachine, type AppliedCall } from "./call-state-machine.js";
 export { SESSION_TTL_MS, SESSION_WINDOW } from "./sessions.js";
-export { TUNNEL_HEADER, TunnelAuthenticator, tunnelToken } from "./tunnel-auth.js";
+export { TUNNEL_HEADER, TunnelAuthenticator, clusterNodeId, tunnelToken } from "./tunnel-auth.js";
+export { openTunnel, type TunnelOptions } from "./tunnel-client.js";
 export { SLOT_COUNT, SlotElsewhereError, slotOf } from "./slots/index.js";

@@ -7,10 +7,8 @@
 //   read_only               → ReadIndex (the leader confirms it still leads), then run here on
 //                             the leader, or on any replica with follower_ok.
 import { randomInt } from "node:crypto";
-import WebSocket from "ws";
 import { EdgeServer, defaultLimits, type EdgeContext, type EdgeServerOptions } from "../edge/index.js";
-import { WebSocketTransport } from "../client/ws-transport.js";
-import type { WebSocketConstructor } from "../client/websocket-like.js";
+import type { WebSocketTransport } from "../client/ws-transport.js";
 import type { RaftStore } from "../model/raft/raft-store.js";
 import { isRaftError } from "../raft/core/index.js";
 import { RaftNode, type RaftNodeOptions, type RaftRole } from "../raft/node/raft-node.js";
@@ -33,12 +31,12 @@ import {
 import { encodeCallEntry } from "./call-entry.js";
 import { CallStateMachine, type AppliedCall } from "./call-state-machine.js";
 import type { ReplicatedContext } from "./replicated-context.js";
-import { TUNNEL_HEADER, TunnelAuthenticator, tunnelToken } from "./tunnel-auth.js";
+import { TUNNEL_HEADER, TunnelAuthenticator, clusterNodeId } from "./tunnel-auth.js";
+import { TUNNEL_MAX_PAYLOAD, openTunnel } from "./tunnel-client.js";
 
 /** How many times a call may be passed on between nodes before it fails (leaders changing under it). */
 const MAX_HOPS = 3;
 const HOPS_HEADER = "rony-hops";
-const TUNNEL_MAX_PAYLOAD = 256 * 1024 * 1024;
 
 export interface ReplicaMember {
   /** Raft id, > 0, unique in the replica set. */
@@ -86,6 +84,8 @@ export interface ReplicaStatus {
 
 export class ReplicaNode {
   readonly id: number;
+  /** The cluster-wide id, "<replicaSet>:<id>": what tunnels and the registry name this node by. */
+  readonly clusterId: string;
   readonly edge: EdgeServer;
   /** Register replicated services here: `registerNotes(node.replicated, impl)`. */
   readonly replicated: HandlerRegistry<ReplicatedContext>;
@@ -99,12 +99,13 @@ export class ReplicaNode {
   /** Register the services (`replicated` and `edge`), then start(): the log replays into them. */
   constructor(options: ReplicaNodeOptions) {
     this.id = options.id;
+    this.clusterId = clusterNodeId(options.replicaSet, options.id);
     this.#options = options;
     this.#members = new Map(options.members.map((m) => [m.id, m]));
     if (!this.#members.has(options.id)) throw new Error(`node ${options.id} is not among the replica set's members`);
     this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
     this.#machine = new CallStateMachine(options.stores ?? []);
-    const auth = new TunnelAuthenticator(options.secret, options.id);
+    const auth = new TunnelAuthenticator(options.secret, this.clusterId);
     const { tunnelIdleTimeoutSeconds, tunnelMaxPayloadBytes, ...edge } = options.edge ?? {};
     this.edge = new EdgeServer({
       ...edge,
@@ -175,10 +176,13 @@ export class ReplicaNode {
     let transport = this.#tunnels.get(id);
     if (transport === undefined) {
       const { host, port } = this.#member(id).edge;
-      transport = new WebSocketTransport(`ws://${host}:${port}/tunnel`, {
-        WebSocket: tunnelSocket(() => tunnelToken(this.#options.secret, this.id, id)),
+      transport = openTunnel({
+        secret: this.#options.secret,
+        from: this.clusterId,
+        to: clusterNodeId(this.#options.replicaSet, id),
+        host,
+        port,
         timeoutMs: this.#callTimeoutMs,
-        // the peer's limit, as every node of a set is configured alike
         maxFrameBytes: this.#options.edge?.tunnelMaxPayloadBytes ?? TUNNEL_MAX_PAYLOAD,
       });
       this.#tunnels.set(id, transport);
@@ -291,13 +295,4 @@ function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new RonyError(ErrorCode.UNAVAILABLE, `no result within ${ms} ms`)), ms);
   });
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
-
-/** `ws` with the tunnel token on every (re)connection's upgrade request. */
-function tunnelSocket(token: () => string): WebSocketConstructor {
-  return class TunnelSocket extends WebSocket {
-    constructor(url: string) {
-      super(url, { headers: { [TUNNEL_HEADER]: token() }, maxPayload: TUNNEL_MAX_PAYLOAD });
-    }
-  } as unknown as WebSocketConstructor;
 }

@@ -38,7 +38,7 @@ function upgradeStatus(node: ReplicaNode, token: string): Promise<number> {
 
 /** An authenticated tunnel connection, as a peer node opens it, collecting the envelopes it receives. */
 async function openTunnel(node: ReplicaNode): Promise<{ ws: WebSocket; reply: (frame: Uint8Array) => Promise<Envelope>; closed: Promise<number> }> {
-  const ws = new WebSocket(tunnelUrl(node), { headers: { [TUNNEL_HEADER]: tunnelToken(SECRET, 2, node.id) } });
+  const ws = new WebSocket(tunnelUrl(node), { headers: { [TUNNEL_HEADER]: tunnelToken(SECRET, "1:2", node.clusterId) } });
   const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
   ws.on("error", () => undefined);
   await new Promise((resolve, reject) => {
@@ -130,7 +130,7 @@ describe("bad input on a replica set's node-to-node ports", () => {
   });
 
   it("refuses a token played again, on the node that took it or on another", async () => {
-    const token = tunnelToken(SECRET, 2, nodes[0]!.id);
+    const token = tunnelToken(SECRET, "1:2", nodes[0]!.clusterId);
     expect(await upgradeStatus(nodes[0]!, token)).toBe(101);
     expect(await upgradeStatus(nodes[0]!, token)).toBe(401);
     // each node remembers only the nonces it saw: the token names the node it is for
@@ -165,7 +165,7 @@ describe("bad input on a replica set's node-to-node ports", () => {
         "Connection: Upgrade",
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
         "Sec-WebSocket-Version: 13",
-        `${TUNNEL_HEADER}: ${tunnelToken(SECRET, 2, node.id)}`,
+        `${TUNNEL_HEADER}: ${tunnelToken(SECRET, "1:2", node.clusterId)}`,
         "",
         "",
       ].join("\r\n"),
