@@ -7,3 +7,4 @@ export { SESSION_TTL_MS, SESSION_WINDOW } from "./sessions.js";
 export { TUNNEL_HEADER, TunnelAuthenticator, clusterNodeId, tunnelToken } from "./tunnel-auth.js";
 export { openTunnel, type TunnelOptions } from "./tunnel-client.js";
 export { SLOT_COUNT, SlotElsewhereError, slotOf } from "./slots/index.js";
+export * from "./status/index.js";

@@ -95,6 +95,7 @@ export class ReplicaNode {
   readonly #tunnels = new Map<number, WebSocketTransport>();
   readonly #callTimeoutMs: number;
   #raft: RaftNode | undefined;
+  #callsRun = 0;
 
   /** Register the services (`replicated` and `edge`), then start(): the log replays into them. */
   constructor(options: ReplicaNodeOptions) {
@@ -160,6 +161,11 @@ export class ReplicaNode {
   status(): ReplicaStatus {
     const s = this.raft.status();
     return { id: this.id, replicaSet: this.#options.replicaSet, role: s.role, leader: s.leaderId, term: s.term, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex, edgePort: this.edge.port };
+  }
+
+  /** Replicated calls this node ran for its replica set: writes it led to commit, reads it answered. */
+  get callsRun(): number {
+    return this.#callsRun;
   }
 
   /** A member's edge, as a Redirect names it. */
@@ -233,6 +239,7 @@ export class ReplicaNode {
       if (isRaftError(e, "NOT_LEADER") && !method.followerOk) return this.#toLeader(method, input, headers, via);
       throw unavailable(e, "the read could not be confirmed by a leader; it is safe to retry");
     }
+    this.#callsRun++;
     return this.#machine.read(method, input, headers, this.raft.status().appliedIndex);
   }
 
@@ -256,6 +263,7 @@ export class ReplicaNode {
       if (isRaftError(e, "ENTRY_TOO_LARGE")) throw new RonyError(ErrorCode.RESOURCE_EXHAUSTED, e.message);
       throw unavailable(e, `the outcome of ${method.name} is unknown; retry it with the same ${SEQ_HEADER} to run it at most once`);
     }
+    this.#callsRun++;
     if (!applied.ok) throw applied.error;
     return applied.output;
   }

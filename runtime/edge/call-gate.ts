@@ -1,12 +1,19 @@
-// Counts calls in flight across the server, so a graceful shutdown can wait for them.
+// Counts calls in flight across the server, so a graceful shutdown can wait for them, and the
+// calls taken since start (one increment per call: the cluster status page's calls per second).
 
 export class CallGate {
   #active = 0;
+  #taken = 0;
   #closed = false;
   #waiters: (() => void)[] = [];
 
   get active(): number {
     return this.#active;
+  }
+
+  /** Calls that entered since the server was built. */
+  get taken(): number {
+    return this.#taken;
   }
 
   /** True once shutdown began: new calls are refused with UNAVAILABLE. */
@@ -16,6 +23,7 @@ export class CallGate {
 
   enter(): void {
     this.#active++;
+    this.#taken++;
   }
 
   leave(): void {

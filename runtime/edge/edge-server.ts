@@ -82,6 +82,11 @@ export class EdgeServer<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     return this.#gate.active;
   }
 
+  /** Unary calls taken since the server was built (WebSocket, HTTP and tunnel alike). */
+  get callsTaken(): number {
+    return this.#gate.taken;
+  }
+
   get port(): number {
     return this.#port;
   }

@@ -32,8 +32,8 @@ export function modelsOf(node: ReplicaNode): NotesModels {
   return modelsByNode.get(node)!;
 }
 
-/** One node of the Notes replica set, started. */
-export async function startNotesNode(cfg: NodeConfig): Promise<ReplicaNode> {
+/** One node of the Notes replica set, started; `beforeStart` may register more on it first. */
+export async function startNotesNode(cfg: NodeConfig, beforeStart?: (node: ReplicaNode) => void): Promise<ReplicaNode> {
   const store = new RaftStore("main");
   const node = new ReplicaNode({
     ...cfg,
@@ -47,5 +47,6 @@ export async function startNotesNode(cfg: NodeConfig): Promise<ReplicaNode> {
   modelsByNode.set(node, models);
   registerNotes(withModels(node.replicated, models), new ModelNotesService());
   registerEcho(node.edge, new EchoService(`node-${cfg.id}`));
+  beforeStart?.(node);
   return node.start();
 }
