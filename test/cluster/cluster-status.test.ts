@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode, RonyError, StaticRegistry } from "rony-ts/runtime";
 import { WebSocketTransport } from "rony-ts/runtime/client";
-import { NODE_STATS, registryId, replicaNodeStats, serveClusterStatus, type ClusterStatus, type ReplicaNode } from "rony-ts/runtime/cluster";
+import { NODE_STATS, clusterNodeId, replicaNodeStats, serveClusterStatus, type ClusterStatus, type ReplicaNode } from "rony-ts/runtime/cluster";
 import { constructorId } from "../../compiler/constructor-id.js";
 import { NotesClient } from "../../generated/examples/notes.rony.js";
 import { membersOn, startNotesNode } from "./replica-set.js";
@@ -41,7 +41,7 @@ describe("the cluster status routes on a replica set", () => {
     root = await mkdtemp(join(tmpdir(), "cluster-status-"));
     const members = await membersOn([1, 2, 3]);
     const registry = new StaticRegistry(
-      members.map((m) => ({ id: registryId(1, m.id), replicaSet: "1", edgeAddress: `127.0.0.1:${m.edge.port}`, tunnelAddress: `127.0.0.1:${m.edge.port}`, role: "follower", leaderTerm: 0, patterns: [] })),
+      members.map((m) => ({ id: clusterNodeId(1, m.id), replicaSet: "1", edgeAddress: `127.0.0.1:${m.edge.port}`, tunnelAddress: `127.0.0.1:${m.edge.port}`, role: "follower", leaderTerm: 0, patterns: [] })),
     );
     nodes = await Promise.all(
       members.map((m) =>
@@ -87,7 +87,7 @@ describe("the cluster status routes on a replica set", () => {
     expect(set.term).toBe(leader.term);
 
     // Calls through a follower: its edge takes them, the leader runs them.
-    const follower = nodes.find((n) => registryId(1, n.id) !== set.leader)!;
+    const follower = nodes.find((n) => clusterNodeId(1, n.id) !== set.leader)!;
     const transport = new WebSocketTransport(`ws://127.0.0.1:${follower.edge.port}/ws`, { reconnect: false });
     const notes = new NotesClient(transport);
     for (let i = 0; i < 30; i++) await notes.create({ notebook: "status", slug: `n${i}`, title: "t", body: "", tags: [] });
@@ -96,7 +96,7 @@ describe("the cluster status routes on a replica set", () => {
     const busySet = busy.replicaSets[0]!;
     expect(busySet.callsPerSecond).toBeGreaterThan(0);
     expect(busySet.commitIndex).toBeGreaterThanOrEqual(set.commitIndex + 30);
-    expect(busy.nodes.find((n) => n.id === registryId(1, follower.id))!.callsPerSecond).toBeGreaterThan(0);
+    expect(busy.nodes.find((n) => n.id === clusterNodeId(1, follower.id))!.callsPerSecond).toBeGreaterThan(0);
     expect(busy.nodes.find((n) => n.id === set.leader)!.runPerSecond).toBeGreaterThan(0);
   });
 
@@ -109,11 +109,11 @@ describe("the cluster status routes on a replica set", () => {
 
   it("shows a stopped leader down, then the new leader", async () => {
     const before = await statusOf(nodes[0]!);
-    const gone = nodes.find((n) => registryId(1, n.id) === before.replicaSets[0]!.leader)!;
+    const gone = nodes.find((n) => clusterNodeId(1, n.id) === before.replicaSets[0]!.leader)!;
     await gone.stop();
     stopped.add(gone);
     const watcher = nodes.find((n) => n !== gone)!;
-    const goneId = registryId(1, gone.id);
+    const goneId = clusterNodeId(1, gone.id);
     const after = await statusUntil(watcher, (s) => s.replicaSets[0]!.leader !== "" && s.replicaSets[0]!.leader !== goneId && s.nodes.some((n) => n.id === goneId && !n.reachable));
     expect(after.replicaSets[0]!.reachable).toBe(2);
     expect(after.replicaSets[0]!.term).toBeGreaterThan(before.replicaSets[0]!.term);

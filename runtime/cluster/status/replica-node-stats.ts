@@ -1,12 +1,8 @@
 // A replica-set node's NodeStats, read from the node when asked (nothing is kept up to date).
 import type { ReplicaNode } from "../replica-node.js";
+import { clusterNodeId } from "../tunnel-auth.js";
 import { CallRate } from "./call-rate.js";
 import type { NodeStats } from "./node-stats.js";
-
-/** The registry id of member `raftId` of replica set `replicaSet`. */
-export function registryId(replicaSet: number | string, raftId: number): string {
-  return `${replicaSet}:${raftId}`;
-}
 
 export interface SlotState {
   readonly epoch: number;
@@ -22,12 +18,12 @@ export function replicaNodeStats(node: ReplicaNode, edgeAddress: string, slots: 
     const s = node.status();
     const table = slots();
     return {
-      id: registryId(s.replicaSet, s.id),
+      id: node.clusterId,
       replicaSet: String(s.replicaSet),
       edgeAddress,
       role: s.role,
       term: s.term,
-      leader: s.leader === 0 ? "" : registryId(s.replicaSet, s.leader),
+      leader: s.leader === 0 ? "" : clusterNodeId(s.replicaSet, s.leader),
       commitIndex: s.commitIndex,
       appliedIndex: s.appliedIndex,
       callsPerSecond: taken.perSecond(),
