@@ -2,7 +2,7 @@
 import { formatConstructorId } from "./constructor-id.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { isReservedWord } from "./naming.js";
-import type { MessageIR, MethodIR, SchemaIR, ServiceIR } from "./ir.js";
+import type { FieldIR, MessageIR, MethodIR, SchemaIR, ServiceIR } from "./ir.js";
 import { canonicalPatternText, patternProblem } from "./pattern-syntax.js";
 
 export function validate(schema: SchemaIR): Diagnostic[] {
@@ -75,12 +75,32 @@ function checkService(service: ServiceIR, out: Diagnostic[]): void {
       return;
     }
     for (const method of service.methods) {
-      if (!method.input.fields.some((f) => f.name === service.shardKey)) {
+      const field = method.input.fields.find((f) => f.name === service.shardKey);
+      const problem = field === undefined ? `has no field "${service.shardKey}" to shard by` : shardKeyProblem(field);
+      if (problem !== undefined) {
         out.push({ ...method.source, element: `rpc ${method.fullName}`, option: "(rony.service).shard_key",
-          message: `the input ${method.input.fullName} has no field "${service.shardKey}" to shard by` });
+          message: `the input ${method.input.fullName} ${problem}` });
       }
     }
   }
+}
+
+// The value must always be there and hash the same as the record's key text (runtime/cluster/slots):
+// floats have no exact key text, and optional, oneof, repeated or message fields may hold no value.
+function shardKeyProblem(field: FieldIR): string | undefined {
+  const kind = unkeyableKind(field);
+  if (kind === undefined) return undefined;
+  return `cannot shard by "${field.name}", ${kind}: a shard key is a singular string, integer, bool, bytes or enum field that always has a value`;
+}
+
+function unkeyableKind(field: FieldIR): string | undefined {
+  if (field.type.kind === "map") return "a map field";
+  if (field.repeated) return "a repeated field";
+  if (field.type.kind === "message") return "a message field";
+  if (field.type.kind === "scalar" && (field.type.scalar === "double" || field.type.scalar === "float")) return `a ${field.type.scalar} field`;
+  if (field.oneof !== undefined) return "a oneof member";
+  if (field.optional) return "an optional field";
+  return undefined;
 }
 
 function checkMethod(service: ServiceIR, method: MethodIR, out: Diagnostic[]): void {

@@ -68,8 +68,10 @@ export type ServiceOptions = Message<"rony.ServiceOptions"> & {
   replication: Replication;
 
   /**
-   * With REPLICATION_SHARDED: the input field (same name in every rpc input) that will pick the
-   * shard. Validated; not used at run time yet.
+   * With REPLICATION_SHARDED, required: the input field (same name in every rpc input) whose value
+   * picks the slot, hence the replica set, of a call. A singular string, integer, bool, bytes or
+   * enum field; give it the same value as the records' (rony.model).shard_key so that a call and
+   * the records it touches share a slot.
    *
    * @generated from field: string shard_key = 4;
    */
@@ -398,8 +400,10 @@ export enum Replication {
   RAFT = 1,
 
   /**
-   * Meant to route requests to the replica set that owns `shard_key` of the input. Not built yet:
-   * it is validated, then the service is served like REPLICATION_NONE.
+   * Sharded across replica sets (docs/cluster.md): the service runs on every replica set as
+   * REPLICATION_RAFT does, and each call belongs to the slot of its `shard_key` value (CRC16 mod
+   * 16384, runtime/cluster/slots); the replica set that owns the slot runs it, others answer that
+   * the slot is elsewhere. Generated descriptors carry `shardKey`, which reads the value from an input.
    *
    * @generated from enum value: REPLICATION_SHARDED = 2;
    */

@@ -59,6 +59,8 @@ function printService(out: GeneratedFile, sink: FileSink, service: ServiceIR): v
     out.print(`  readOnly: ${m.readOnly},`);
     out.print(`  followerOk: ${m.followerOk},`);
     out.print(`  replication: ${quote(service.replication)},`);
+    const shardKey = service.replication === "sharded" ? m.input.fields.find((f) => f.name === service.shardKey) : undefined;
+    if (shardKey !== undefined) out.print(`  shardKey: (i) => i.${shardKey.tsName},`);
     out.print(`  timeoutMs: ${m.timeoutMs},`);
     out.print(`  pattern: ${quote(m.pattern)},`);
     out.print(`  http: ${httpLiteral(m)},`);
@@ -107,16 +109,25 @@ function printService(out: GeneratedFile, sink: FileSink, service: ServiceIR): v
 type SymbolOf = (name: string, typeOnly?: boolean) => ReturnType<typeof runtimeSymbol>;
 type TypeOf = (m: MethodIR, which: "input" | "output") => ReturnType<typeof messageSymbol>;
 
-const replicatedNote = [
-  "Replicated (REPLICATION_RAFT): on a replica set each write runs on every replica, in log order.",
+const deterministicNote = [
   "A handler takes time and randomness from clockOf(ctx), never Date.now() or Math.random(),",
   "touches only models on raft connections, and calls nothing outside (docs/cluster.md).",
-].join("\n");
+];
+
+const replicationNotes: Partial<Record<ServiceIR["replication"], string>> = {
+  raft: ["Replicated (REPLICATION_RAFT): on a replica set each write runs on every replica, in log order.", ...deterministicNote].join("\n"),
+  sharded: [
+    "Sharded (REPLICATION_SHARDED): a call runs on the replica set that owns the slot of its shard key,",
+    "each write on every replica of that set, in log order.",
+    ...deterministicNote,
+  ].join("\n"),
+};
 
 function printServerInterface(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, type: TypeOf): void {
   const s = service.name;
   const doc = service.comment || `Implement this to serve ${service.fullName}.`;
-  for (const line of docLines(service.replication === "raft" ? `${doc}\n\n${replicatedNote}` : doc)) out.print(line);
+  const note = replicationNotes[service.replication];
+  for (const line of docLines(note === undefined ? doc : `${doc}\n\n${note}`)) out.print(line);
   out.print(`export interface ${out.declare(`${s}Server`)}<Ctx extends `, rt("CallContext"), " = ", rt("CallContext"), "> {");
   for (const m of service.methods) {
     for (const line of docLines(m.comment, "  ")) out.print(line);
@@ -173,6 +184,10 @@ function printClusterStub(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, 
   out.print(`/**`);
   out.print(` * Calls ${service.fullName} from inside the cluster, internal rpcs included: over a ReplicaNode's`);
   out.print(` * leaderTransport() (its replica set's leader) or tunnel(id) (one node). The edge refuses internal rpcs.`);
+  if (service.replication === "sharded") {
+    out.print(` * Each input carries the shard key "${service.shardKey}": a replica set that does not own its slot`);
+    out.print(" * answers SlotElsewhereError (docs/cluster.md).");
+  }
   out.print(` */`);
   out.print(`export class ${out.declare(`${s}ClusterStub`)} {`);
   out.print("  readonly #transport: ", rt("Transport"), ";");
