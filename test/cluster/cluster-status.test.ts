@@ -85,6 +85,9 @@ describe("the cluster status routes on a replica set", () => {
     const leader = status.nodes.find((n) => n.id === set.leader)!;
     expect(leader.role).toBe("leader");
     expect(set.term).toBe(leader.term);
+    // Polled ten times a second, idle nodes still show no calls: NodeStats is not counted as load.
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await statusUntil(nodes[2]!, () => true)).nodes.map((n) => n.callsPerSecond)).toEqual([0, 0, 0]);
 
     // Calls through a follower: its edge takes them, the leader runs them.
     const follower = nodes.find((n) => clusterNodeId(1, n.id) !== set.leader)!;

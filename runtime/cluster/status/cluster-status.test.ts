@@ -24,7 +24,7 @@ describe("assembleClusterStatus", () => {
       ["2:2", live("2:2", { runPerSecond: 5, slots: "8192-16383", slotEpoch: 1 })],
       ["2:3", live("2:3", { slots: "8192-16383", slotEpoch: 1 })],
     ]);
-    const status = assembleClusterStatus(self("1:1", { term: 4, leader: "1:2", callsPerSecond: 9, slots: "0-8191", slotEpoch: 1 }), nodes, answers, at);
+    const status = assembleClusterStatus(self("1:1", { term: 4, leader: "1:2", callsPerSecond: 9, slots: "0-8191", slotEpoch: 1 }), nodes, answers, { at });
     expect(status.self).toBe("1:1");
     expect(status.at).toBe("2026-12-04T05:00:00.000Z");
     expect(status.slotsServed).toBe(16384);
@@ -50,10 +50,17 @@ describe("assembleClusterStatus", () => {
       ["1:2", new Error("NodeStats got no reply in 500 ms")],
       ["1:3", live("1:3", { role: "candidate", term: 5, commitIndex: 60, appliedIndex: 58 })],
     ]);
-    const status = assembleClusterStatus(self("1:1", { term: 5, commitIndex: 61, appliedIndex: 57 }), nodes, answers, at);
+    const status = assembleClusterStatus(self("1:1", { term: 5, commitIndex: 61, appliedIndex: 57 }), nodes, answers, { at });
     const down = status.nodes.find((n) => n.id === "1:2")!;
     expect(down).toMatchObject({ reachable: false, error: "NodeStats got no reply in 500 ms", role: "leader", term: 4, commitIndex: 0, callsPerSecond: 0 });
     expect(status.replicaSets[0]).toMatchObject({ leader: "", term: 5, commitIndex: 61, appliedIndex: 58, members: 3, reachable: 2 });
+  });
+
+  it("shows a node that stopped answering with the role and term of its last answer", () => {
+    const nodes = [announced("1:1"), announced("1:2", { role: "follower", leaderTerm: 0 })];
+    const lastSeen = new Map([["1:2", live("1:2", { role: "leader", term: 6 })]]);
+    const status = assembleClusterStatus(self("1:1"), nodes, new Map([["1:2", new Error("gone")]]), { lastSeen, at });
+    expect(status.nodes[1]).toMatchObject({ id: "1:2", reachable: false, role: "leader", term: 6, leaderTerm: 0 });
   });
 
   it("takes the leader with the highest term when two claim it (an old leader not yet told)", () => {
@@ -62,7 +69,7 @@ describe("assembleClusterStatus", () => {
       ["1:2", live("1:2", { role: "leader", term: 3, commitIndex: 90 })],
       ["1:3", live("1:3", { role: "leader", term: 5, commitIndex: 80 })],
     ]);
-    const status = assembleClusterStatus(self("1:1", { term: 5 }), nodes, answers, at);
+    const status = assembleClusterStatus(self("1:1", { term: 5 }), nodes, answers, { at });
     expect(status.replicaSets[0]).toMatchObject({ leader: "1:3", term: 5, commitIndex: 80 });
   });
 
@@ -72,7 +79,7 @@ describe("assembleClusterStatus", () => {
       ["1:2", new Error("down")],
       ["2:1", live("2:1", { slots: "100-299", slotEpoch: 8, moving: "200-299" })],
     ]);
-    const status = assembleClusterStatus(self("1:1", { slots: "0-49", slotEpoch: 5 }), nodes, answers, at);
+    const status = assembleClusterStatus(self("1:1", { slots: "0-49", slotEpoch: 5 }), nodes, answers, { at });
     expect(status.replicaSets).toMatchObject([
       { id: "1", slots: "0-99", slotCount: 100, slotEpoch: 7, moving: "" },
       { id: "2", slots: "100-299", slotCount: 200, slotEpoch: 8, moving: "200-299" },
@@ -82,7 +89,7 @@ describe("assembleClusterStatus", () => {
 
   it("includes the answering node before it is announced, and sorts ids by number", () => {
     const nodes = ["1:10", "1:2", "10:1", "2:1"].map((id) => announced(id));
-    const status = assembleClusterStatus(self("1:1", { role: "leader", term: 1 }), nodes, new Map(), at);
+    const status = assembleClusterStatus(self("1:1", { role: "leader", term: 1 }), nodes, new Map(), { at });
     expect(status.nodes.map((n) => n.id)).toEqual(["1:1", "1:2", "1:10", "2:1", "10:1"]);
     expect(status.nodes.filter((n) => n.reachable).map((n) => n.id)).toEqual(["1:1"]);
     expect(status.nodes[1]!.error).toBe("not asked");

@@ -18,11 +18,11 @@ export interface NodeStatus {
   readonly reachable: boolean;
   /** Why it is unreachable; "" when reachable. */
   readonly error: string;
-  /** Its live role; when unreachable, what it last announced. */
+  /** Its live role; when unreachable, the role of its last answer (or of its announcement). */
   readonly role: string;
   /** The term it last announced to the registry. */
   readonly leaderTerm: number;
-  /** Its live term; when unreachable, the term it last announced. */
+  /** Its live term; when unreachable, the term of its last answer (or of its announcement). */
   readonly term: number;
   readonly commitIndex: number;
   readonly appliedIndex: number;
@@ -77,13 +77,14 @@ const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id, 
 
 /**
  * `live` holds every node's NodeStats or the error it failed with; `self` is the answering node's
- * own (it need not be announced yet). Nodes neither announced nor `self` are left out.
+ * own (it need not be announced yet). Nodes neither announced nor `self` are left out. A node
+ * that failed is shown with the role and term of its last answer in `lastSeen`, else as announced.
  */
 export function assembleClusterStatus(
   self: NodeStats & { readonly edgeAddress: string },
   announced: Iterable<AnnouncedNode>,
   live: ReadonlyMap<string, NodeStats | Error>,
-  at: Date = new Date(),
+  options: { readonly lastSeen?: ReadonlyMap<string, NodeStats>; readonly at?: Date } = {},
 ): ClusterStatus {
   const nodes = new Map<string, AnnouncedNode>();
   for (const a of announced) nodes.set(a.id, a);
@@ -91,7 +92,7 @@ export function assembleClusterStatus(
   const answers = new Map(live);
   answers.set(self.id, self);
 
-  const statuses = [...nodes.values()].map((a) => nodeStatus(a, answers.get(a.id))).sort((a, b) => a.replicaSet.localeCompare(b.replicaSet, "en", { numeric: true }) || byId(a, b));
+  const statuses = [...nodes.values()].map((a) => nodeStatus(a, answers.get(a.id), options.lastSeen?.get(a.id))).sort((a, b) => a.replicaSet.localeCompare(b.replicaSet, "en", { numeric: true }) || byId(a, b));
   const sets = new Map<string, { announced: AnnouncedNode[]; live: NodeStats[]; statuses: NodeStatus[] }>();
   for (const s of statuses) {
     if (s.replicaSet === "") continue;
@@ -105,18 +106,18 @@ export function assembleClusterStatus(
   const replicaSets = [...sets.entries()].map(([id, set]) => replicaSetStatus(id, set.announced, set.live, set.statuses)).sort(byId);
   let served = SlotRanges.NONE;
   for (const set of replicaSets) served = served.union(SlotRanges.parse(set.slots));
-  return { format: STATUS_FORMAT, at: at.toISOString(), self: self.id, nodes: statuses, replicaSets, slotsServed: served.count };
+  return { format: STATUS_FORMAT, at: (options.at ?? new Date()).toISOString(), self: self.id, nodes: statuses, replicaSets, slotsServed: served.count };
 }
 
-function nodeStatus(a: AnnouncedNode, answer: NodeStats | Error | undefined): NodeStatus {
+function nodeStatus(a: AnnouncedNode, answer: NodeStats | Error | undefined, last: NodeStats | undefined): NodeStatus {
   const base = { id: a.id, replicaSet: a.replicaSet, edgeAddress: a.edgeAddress, leaderTerm: a.leaderTerm };
   if (answer === undefined || answer instanceof Error) {
     return {
       ...base,
       reachable: false,
       error: answer?.message ?? "not asked",
-      role: a.role,
-      term: a.leaderTerm,
+      role: last?.role ?? a.role,
+      term: last?.term ?? a.leaderTerm,
       commitIndex: 0,
       appliedIndex: 0,
       callsPerSecond: 0,

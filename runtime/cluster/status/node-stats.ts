@@ -18,7 +18,7 @@ export interface NodeStats {
   readonly leader: string;
   readonly commitIndex: number;
   readonly appliedIndex: number;
-  /** Calls its edge took per second: from clients, and from peers through the tunnel. */
+  /** Calls its edge took per second: from clients, and from peers through the tunnel (NodeStats left out). */
   readonly callsPerSecond: number;
   /** Replicated calls it ran per second for its replica set: writes it led, reads it answered. */
   readonly runPerSecond: number;

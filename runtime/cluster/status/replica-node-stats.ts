@@ -3,6 +3,7 @@ import type { ReplicaNode } from "../replica-node.js";
 import { clusterNodeId } from "../tunnel-auth.js";
 import { CallRate } from "./call-rate.js";
 import type { NodeStats } from "./node-stats.js";
+import { nodeStatsCalls } from "./status-routes.js";
 
 export interface SlotState {
   readonly epoch: number;
@@ -12,7 +13,7 @@ export interface SlotState {
 
 /** `slots` reads the node's applied slot table; a node without one serves none. */
 export function replicaNodeStats(node: ReplicaNode, edgeAddress: string, slots: () => SlotState = () => ({ epoch: 0, owned: "", moving: "" })): () => NodeStats & { edgeAddress: string } {
-  const taken = new CallRate(() => node.edge.callsTaken);
+  const taken = new CallRate(() => node.edge.callsTaken - nodeStatsCalls(node.edge));
   const run = new CallRate(() => node.callsRun);
   return () => {
     const s = node.status();

@@ -23,6 +23,8 @@ export interface ClusterStatusSource {
 export class ClusterStatusCollector {
   readonly #source: ClusterStatusSource;
   #last: { status: ClusterStatus; atMs: number } | undefined;
+  /** Each node's last answer, so a node that went down shows what it was (a leader, say). */
+  readonly #lastSeen = new Map<string, NodeStats>();
   #pending: Promise<ClusterStatus> | undefined;
 
   constructor(source: ClusterStatusSource) {
@@ -54,7 +56,10 @@ export class ClusterStatusCollector {
         }
       }),
     );
-    const status = assembleClusterStatus(self, announced, new Map(answers));
+    const ids = new Set(announced.map((a) => a.id));
+    for (const id of this.#lastSeen.keys()) if (!ids.has(id)) this.#lastSeen.delete(id);
+    const status = assembleClusterStatus(self, announced, new Map(answers), { lastSeen: this.#lastSeen });
+    for (const [id, answer] of answers) if (!(answer instanceof Error)) this.#lastSeen.set(id, answer);
     this.#last = { status, atMs: performance.now() };
     return status;
   }

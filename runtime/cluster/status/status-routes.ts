@@ -10,6 +10,13 @@ import { ClusterStatusCollector, type ClusterStatusSource } from "./status-colle
 import { NODE_STATS } from "./node-stats.js";
 
 let page: string | undefined;
+/** NodeStats calls each edge answered: left out of its calls per second, or polling would show as load. */
+const statsCalls = new WeakMap<object, number>();
+
+/** How many of the edge's calls were NodeStats asked by status pages. */
+export function nodeStatsCalls(edge: object): number {
+  return statsCalls.get(edge) ?? 0;
+}
 
 /** The page, read once from beside this module (the build copies it into dist). */
 function statusPage(): string {
@@ -23,7 +30,10 @@ function statusPage(): string {
  */
 export function serveClusterStatus<Auth>(edge: EdgeServer<Auth>, source: ClusterStatusSource, path = "/cluster"): ClusterStatusCollector {
   const collector = new ClusterStatusCollector(source);
-  edge.add(NODE_STATS, async () => source.self());
+  edge.add(NODE_STATS, async () => {
+    statsCalls.set(edge, (statsCalls.get(edge) ?? 0) + 1);
+    return source.self();
+  });
   const html = statusPage();
   edge.get(path, (res) => {
     res.cork(() => res.writeHeader("content-type", "text/html; charset=utf-8").writeHeader("cache-control", "no-store").end(html));
