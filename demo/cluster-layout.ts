@@ -2,7 +2,7 @@
 // each set serving half of the slots. The launcher writes it as JSON beside the nodes' data; each
 // node process reads it (and, with the static registry, the registry file next to it).
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { Announcement } from "rony-ts/runtime";
 import type { ReplicaMember } from "rony-ts/runtime/cluster";
 
@@ -11,8 +11,8 @@ export interface ClusterLayout {
   readonly secret: string;
   /** Each node keeps its Raft log in <dataDir>/node-<set>-<id>. */
   readonly dataDir: string;
-  /** The static registry's file, or a Redis registry's address. */
-  readonly registry: { readonly file: string } | { readonly redis: { readonly host: string; readonly port: number } };
+  /** The static registry's file, or a Redis registry's address and key prefix (one per run, so runs never mix). */
+  readonly registry: { readonly file: string } | { readonly redis: { readonly host: string; readonly port: number }; readonly prefix: string };
   readonly sets: readonly { readonly id: number; readonly slots: string; readonly members: readonly ReplicaMember[] }[];
 }
 
@@ -30,7 +30,7 @@ export function twoSetLayout(ports: readonly number[], dataDir: string, secret: 
       raft: { host: "127.0.0.1", port: ports[6 + s * 3 + i]! },
     })),
   }));
-  return { secret, dataDir, registry: redis === undefined ? { file: join(dataDir, "registry.json") } : { redis }, sets };
+  return { secret, dataDir, registry: redis === undefined ? { file: join(dataDir, "registry.json") } : { redis, prefix: `rony:${basename(dataDir)}` }, sets };
 }
 
 /** What the static registry file lists for each node before it runs: a follower at term 0. */

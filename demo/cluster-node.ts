@@ -19,7 +19,7 @@ const set = layout.sets.find((s) => s.id === setId);
 const member = set?.members.find((m) => m.id === raftId);
 if (set === undefined || member === undefined) throw new Error(`${nodeId} is not in ${layoutPath}`);
 
-const registry: Registry = "file" in layout.registry ? await StaticRegistry.fromFile(layout.registry.file) : new RedisRegistry({ redis: layout.registry.redis, secret: layout.secret });
+const registry: Registry = "file" in layout.registry ? await StaticRegistry.fromFile(layout.registry.file) : new RedisRegistry({ redis: layout.registry.redis, prefix: layout.registry.prefix, secret: layout.secret });
 await registry.start();
 
 const dataDir = join(layout.dataDir, `node-${setId}-${raftId}`);
