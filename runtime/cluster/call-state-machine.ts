@@ -1,7 +1,9 @@
 // The replica set's state machine: each committed entry is one call of a replicated rpc, run on
 // every replica in log order against the replicated stores (the "raft" connections). Handlers
 // run one at a time — the Raft node awaits each before applying the next — and read-only calls
-// wait for the write in progress, so a handler never sees another's half-done writes.
+// wait for the write in progress, so a handler never sees another's half-done writes. Entries of
+// another kind change the slot table (slots/slot-admin.ts); a sharded call for a slot this replica
+// set does not serve is refused in log order, before its handler, and not remembered.
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { RaftStore } from "../model/raft/raft-store.js";
 import type { StateMachine } from "../raft/node/raft-node.js";
@@ -9,8 +11,12 @@ import { ErrorCode, RonyError, asRonyError, decodeRpcError, encodeRpcError, type
 import { decodeCallEntry, type CallEntry } from "./call-entry.js";
 import { ReplicatedContext, entryClock, localClock } from "./replicated-context.js";
 import { SESSION_WINDOW, Sessions, type StoredResult } from "./sessions.js";
+import { SlotAdmin, slotAdminEntryOf } from "./slots/slot-admin.js";
+import { slotOf } from "./slots/slot-of.js";
+import { SlotRanges } from "./slots/slot-ranges.js";
 
-const SNAPSHOT_FORMAT = 1;
+/** 2: sessions tag results with their slot, and the slot table follows them. 1 is still read. */
+const SNAPSHOT_FORMAT = 2;
 
 /** The outcome of one replicated call: what the proposing node answers its caller with. */
 export type AppliedCall = { readonly ok: true; readonly output: unknown } | { readonly ok: false; readonly error: RonyError };
@@ -26,24 +32,36 @@ export class CallStateMachine implements StateMachine {
   readonly #stores: ReadonlyMap<string, RaftStore>;
   readonly #gate = new ApplyGate();
 
-  constructor(stores: readonly RaftStore[]) {
+  readonly slots: SlotAdmin;
+
+  /** `slots`: the slots this replica set owns when it is new (its bootstrap slot table). */
+  constructor(stores: readonly RaftStore[], replicaSet = 1, slots = SlotRanges.ALL) {
     this.#stores = new Map(stores.map((s) => [s.name, s]));
     for (const store of stores) store.attach();
+    this.slots = new SlotAdmin(replicaSet, slots, this.#stores, this.sessions);
   }
 
   add(method: AnyMethod, handler: Handler<unknown, unknown, ReplicatedContext>): void {
     if (this.#routes.has(method.constructorId)) throw new Error(`${method.service}.${method.name} is registered twice`);
+    if (method.replication === "sharded" && method.shardKey === undefined) throw new Error(`${method.service}.${method.name} is sharded but its descriptor has no shardKey (regenerate it)`);
     this.#routes.set(method.constructorId, { method, handler });
   }
 
   apply(index: number, data: Uint8Array): AppliedCall | Promise<AppliedCall> {
     let call: CallEntry;
     try {
+      const admin = slotAdminEntryOf(data);
+      if (admin !== undefined) {
+        return this.#gate.write(() => this.slots.apply(admin)).then(
+          (output): AppliedCall => ({ ok: true, output }),
+          (e: unknown): AppliedCall => ({ ok: false, error: asRonyError(e, ErrorCode.INTERNAL, `slot admin entry ${index} failed`) }),
+        );
+      }
       call = decodeCallEntry(data);
     } catch (e) {
       return failed(ErrorCode.INTERNAL, `log entry ${index} is not a call: ${(e as Error).message}`);
     }
-    this.sessions.expire(call.timeMs);
+    this.sessions.expire(call.timeMs, (slot) => this.slots.table.isMoving(slot));
     if (call.client !== "") {
       const seen = this.sessions.lookup(call.client, call.seq);
       if (seen === "forgotten") {
@@ -62,13 +80,19 @@ export class CallStateMachine implements StateMachine {
     } catch {
       return this.#finish(call, route, failed(ErrorCode.INVALID_ARGUMENT, `payload is not a valid ${route.method.name} input`));
     }
+    const slot = this.#slotOf(route.method, input);
+    if (slot >= 0) {
+      const refusal = this.slots.table.refusal(slot);
+      // Not remembered: the call did not run, and its retry (same seq) must run at the owner.
+      if (refusal !== undefined) return { ok: false, error: refusal };
+    }
     const ctx = new ReplicatedContext(route.method, call.headers, index, entryClock(call.timeMs, call.seed));
     return this.#gate.write(async () => {
       this.#setWritable(true);
       try {
-        return this.#finish(call, route, { ok: true, output: await route.handler(input, ctx) });
+        return this.#finish(call, route, { ok: true, output: await route.handler(input, ctx) }, slot);
       } catch (e) {
-        return this.#finish(call, route, { ok: false, error: this.#typed(e, route.method) });
+        return this.#finish(call, route, { ok: false, error: this.#typed(e, route.method) }, slot);
       } finally {
         this.#setWritable(false);
       }
@@ -79,6 +103,9 @@ export class CallStateMachine implements StateMachine {
   read(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, appliedIndex: number): Promise<unknown> {
     const route = this.#routes.get(method.constructorId);
     if (route === undefined) return Promise.reject(new RonyError(ErrorCode.UNIMPLEMENTED, `${method.service}.${method.name} is not replicated here`));
+    const slot = this.#slotOf(method, input);
+    const refusal = slot < 0 ? undefined : this.slots.table.refusal(slot);
+    if (refusal !== undefined) return Promise.reject(refusal);
     const ctx = new ReplicatedContext(method, headers, appliedIndex, localClock);
     return this.#gate.read(() => route.handler(input, ctx)).catch((e: unknown) => {
       throw this.#typed(e, method);
@@ -89,6 +116,7 @@ export class CallStateMachine implements StateMachine {
     const w = new BinaryWriter();
     w.uint32(SNAPSHOT_FORMAT);
     this.sessions.encode(w);
+    this.slots.table.encode(w);
     w.uint32(this.#stores.size);
     for (const [name, store] of this.#stores) {
       w.string(name);
@@ -100,13 +128,16 @@ export class CallStateMachine implements StateMachine {
   restore(data: Uint8Array): void {
     if (data.length === 0) {
       this.sessions.restore(new BinaryReader(emptySessions()));
+      this.slots.table.reset();
       for (const store of this.#stores.values()) store.restore(undefined);
       return;
     }
     const r = new BinaryReader(data);
     const format = r.uint32();
-    if (format !== SNAPSHOT_FORMAT) throw new Error(`replica snapshot format ${format} is not known to this node (it knows ${SNAPSHOT_FORMAT})`);
-    this.sessions.restore(r);
+    if (format !== SNAPSHOT_FORMAT && format !== 1) throw new Error(`replica snapshot format ${format} is not known to this node (it knows 1 and ${SNAPSHOT_FORMAT})`);
+    this.sessions.restore(r, format >= 2);
+    if (format >= 2) this.slots.table.restore(r);
+    else this.slots.table.reset();
     const seen = new Set<string>();
     for (let n = r.uint32(); n > 0; n--) {
       const name = r.string();
@@ -127,20 +158,25 @@ export class CallStateMachine implements StateMachine {
     return asRonyError(thrown, ErrorCode.INTERNAL, `${method.service}.${method.name} failed`);
   }
 
-  /** Remembers the outcome in the caller's session, then hands it back. */
-  #finish(call: CallEntry, route: ReplicatedRoute | undefined, result: AppliedCall): AppliedCall {
+  /** The slot of a sharded call; -1 for others. */
+  #slotOf(method: AnyMethod, input: unknown): number {
+    return method.replication === "sharded" ? slotOf(method.shardKey!(input)) : -1;
+  }
+
+  /** Remembers the outcome in the caller's session (tagged with the call's slot), then hands it back. */
+  #finish(call: CallEntry, route: ReplicatedRoute | undefined, result: AppliedCall, slot = -1): AppliedCall {
     if (call.client === "") return result;
     let stored: StoredResult;
     if (result.ok) {
       try {
-        stored = { ok: true, bytes: route!.method.output.encode(result.output).finish() };
+        stored = { ok: true, bytes: route!.method.output.encode(result.output).finish(), slot };
       } catch {
         const error = new RonyError(ErrorCode.INTERNAL, `${route!.method.name} returned an output that does not encode`);
         result = { ok: false, error };
-        stored = { ok: false, bytes: encodeRpcError(error) };
+        stored = { ok: false, bytes: encodeRpcError(error), slot };
       }
     } else {
-      stored = { ok: false, bytes: encodeRpcError(result.error) };
+      stored = { ok: false, bytes: encodeRpcError(result.error), slot };
     }
     this.sessions.remember(call.client, call.seq, stored, call.timeMs);
     return result;

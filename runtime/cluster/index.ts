@@ -8,3 +8,6 @@ export { TUNNEL_HEADER, TunnelAuthenticator, clusterNodeId, tunnelToken } from "
 export { openTunnel, type TunnelOptions } from "./tunnel-client.js";
 export { SLOT_COUNT, SlotElsewhereError, slotOf } from "./slots/index.js";
 export * from "./status/index.js";
+export { SlotRanges, type SlotRange } from "./slots/slot-ranges.js";
+export type { SlotState } from "./slots/slot-table.js";
+export { SlotAdminMethods } from "./slots/slot-admin-rpcs.js";

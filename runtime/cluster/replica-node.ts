@@ -31,6 +31,9 @@ import {
 import { encodeCallEntry } from "./call-entry.js";
 import { CallStateMachine, type AppliedCall } from "./call-state-machine.js";
 import type { ReplicatedContext } from "./replicated-context.js";
+import { serveSlotAdmin } from "./slots/slot-admin-rpcs.js";
+import { SlotRanges } from "./slots/slot-ranges.js";
+import type { SlotState } from "./slots/slot-table.js";
 import { TUNNEL_HEADER, TunnelAuthenticator, clusterNodeId } from "./tunnel-auth.js";
 import { TUNNEL_MAX_PAYLOAD, openTunnel } from "./tunnel-client.js";
 
@@ -66,6 +69,11 @@ export interface ReplicaNodeOptions {
    * 256 MiB) closes its connection with 1009; a call this node would send over it fails alone.
    */
   readonly edge?: Omit<EdgeServerOptions<unknown>, "tunnel"> & { readonly tunnelIdleTimeoutSeconds?: number; readonly tunnelMaxPayloadBytes?: number };
+  /**
+   * Sharded services: the slots this replica set owns when it is new, as ranges ("0-8191"; "" for
+   * none), alike on every member. Default all of them. Later the Raft slot table decides (moves).
+   */
+  readonly slots?: string;
   readonly raft?: Partial<Pick<RaftNodeOptions, "tickMs" | "electionTick" | "heartbeatTick" | "snapshotEntries" | "compactionMargin" | "walSegmentBytes" | "maxEntryBytes" | "maxFrameBytes" | "peerIdleTimeoutMs">>;
 }
 
@@ -105,17 +113,18 @@ export class ReplicaNode {
     this.#members = new Map(options.members.map((m) => [m.id, m]));
     if (!this.#members.has(options.id)) throw new Error(`node ${options.id} is not among the replica set's members`);
     this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
-    this.#machine = new CallStateMachine(options.stores ?? []);
+    this.#machine = new CallStateMachine(options.stores ?? [], options.replicaSet, SlotRanges.parse(options.slots ?? SlotRanges.ALL.toString()));
     const auth = new TunnelAuthenticator(options.secret, this.clusterId);
     const { tunnelIdleTimeoutSeconds, tunnelMaxPayloadBytes, ...edge } = options.edge ?? {};
     this.edge = new EdgeServer({
       ...edge,
       tunnel: { authorize: (h) => auth.verify(h[TUNNEL_HEADER]) !== undefined, maxPayloadBytes: tunnelMaxPayloadBytes ?? TUNNEL_MAX_PAYLOAD, idleTimeoutSeconds: tunnelIdleTimeoutSeconds },
     });
+    serveSlotAdmin(this.edge, { raft: () => this.raft, admin: this.#machine.slots, callTimeoutMs: this.#callTimeoutMs, tunnel: (id) => this.tunnel(id) });
     this.replicated = {
       add: <I, O>(method: MethodDescriptor<I, O>, handler: Handler<I, O, ReplicatedContext>) => {
-        if (method.replication !== "raft") {
-          throw new Error(`${method.service}.${method.name}: only a service with (rony.service).replication = REPLICATION_RAFT runs on a replica set`);
+        if (method.replication !== "raft" && method.replication !== "sharded") {
+          throw new Error(`${method.service}.${method.name}: only a service with (rony.service).replication = REPLICATION_RAFT or REPLICATION_SHARDED runs on a replica set`);
         }
         if (this.#raft !== undefined) throw new Error(`${method.service}.${method.name}: register replicated services before start()`);
         this.#machine.add(method, handler as Handler<unknown, unknown, ReplicatedContext>);
@@ -156,6 +165,16 @@ export class ReplicaNode {
   get raft(): RaftNode {
     if (this.#raft === undefined) throw new Error("the replica node is not started");
     return this.#raft;
+  }
+
+  /** The slot table this node applied: what its replica set serves (owned) and is giving away (moving). */
+  slotState(): SlotState {
+    return this.#machine.slots.table.state();
+  }
+
+  /** Called after each change of this node's applied slot table; returns the unsubscribe. */
+  onSlotChange(listener: (state: SlotState) => void): () => void {
+    return this.#machine.slots.table.onChange(listener);
   }
 
   status(): ReplicaStatus {

@@ -16,6 +16,17 @@ export interface StoredResult {
   readonly ok: boolean;
   /** The encoded output, or the encoded rony.RpcError. */
   readonly bytes: Uint8Array;
+  /** The slot of a sharded call: the result moves with its slot (docs/cluster.md); -1 for others. */
+  readonly slot: number;
+}
+
+/** A remembered result of one session, as a slot move carries it. */
+export interface SessionResult {
+  readonly client: string;
+  readonly seq: number;
+  readonly result: StoredResult;
+  /** The session's last use, entry time. */
+  readonly lastMs: number;
 }
 
 interface Session {
@@ -54,22 +65,45 @@ export class Sessions {
     }
   }
 
-  /** Forgets sessions idle for SESSION_TTL_MS, checked once a minute of entry time. */
-  expire(nowMs: number): void {
+  /**
+   * Forgets sessions idle for SESSION_TTL_MS, checked once a minute of entry time; not those with
+   * a result in a slot `pinned` accepts (one being moved: its export must not shift under it).
+   */
+  expire(nowMs: number, pinned: (slot: number) => boolean): void {
     if (nowMs < this.#nextSweepMs) return;
     this.#nextSweepMs = nowMs + SWEEP_EVERY_MS;
-    for (const [client, session] of this.#sessions) if (session.lastMs < nowMs - SESSION_TTL_MS) this.#sessions.delete(client);
+    for (const [client, session] of this.#sessions) {
+      if (session.lastMs >= nowMs - SESSION_TTL_MS) continue;
+      if ([...session.results.values()].some((r) => r.slot >= 0 && pinned(r.slot))) continue;
+      this.#sessions.delete(client);
+    }
+  }
+
+  /** The results of calls in the slots `inSlots` accepts, oldest first per session. */
+  *inSlots(inSlots: (slot: number) => boolean): IterableIterator<SessionResult> {
+    for (const [client, session] of this.#sessions) {
+      for (const [seq, result] of session.results) if (result.slot >= 0 && inSlots(result.slot)) yield { client, seq, result, lastMs: session.lastMs };
+    }
+  }
+
+  /** Forgets the results of calls in the slots `inSlots` accepts (their slots left this replica set). */
+  dropSlots(inSlots: (slot: number) => boolean): void {
+    for (const [client, session] of this.#sessions) {
+      for (const [seq, result] of session.results) if (result.slot >= 0 && inSlots(result.slot)) session.results.delete(seq);
+      if (session.results.size === 0 && session.floor === 0) this.#sessions.delete(client);
+    }
   }
 
   encode(w: BinaryWriter): void {
     w.double(this.#nextSweepMs).uint32(this.#sessions.size);
     for (const [client, s] of this.#sessions) {
       w.string(client).double(s.lastMs).double(s.floor).uint32(s.results.size);
-      for (const [seq, r] of s.results) w.double(seq).bool(r.ok).bytes(r.bytes);
+      for (const [seq, r] of s.results) w.double(seq).bool(r.ok).bytes(r.bytes).int32(r.slot);
     }
   }
 
-  restore(r: BinaryReader): void {
+  /** `withSlots`: the encoding tags each result with its slot (replica snapshots from format 2 on). */
+  restore(r: BinaryReader, withSlots = true): void {
     this.#sessions.clear();
     this.#nextSweepMs = r.double();
     for (let n = r.uint32(); n > 0; n--) {
@@ -77,7 +111,7 @@ export class Sessions {
       const session: Session = { lastMs: r.double(), floor: r.double(), results: new Map() };
       for (let m = r.uint32(); m > 0; m--) {
         const seq = r.double();
-        session.results.set(seq, { ok: r.bool(), bytes: r.bytes() });
+        session.results.set(seq, { ok: r.bool(), bytes: r.bytes(), slot: withSlots ? r.int32() : -1 });
       }
       this.#sessions.set(client, session);
     }

@@ -9,7 +9,8 @@ import type { ModelDescriptor } from "../descriptor.js";
 import { ErrorCode, RonyError } from "../../rpc/errors.js";
 import { MemoryTable } from "../memory/memory-table.js";
 import type { ModelStore, ModelTable, Page, PageRequest } from "../store.js";
-import type { KeyValue } from "../values.js";
+import { planOf } from "../plan.js";
+import { fieldValue, keyValues, type KeyValue } from "../values.js";
 
 interface BoundTable {
   readonly model: ModelDescriptor<unknown>;
@@ -26,6 +27,7 @@ export class RaftStore implements ModelStore, ChangeFeedSource {
   readonly #restored = new Map<string, Uint8Array[]>();
   #attached = false;
   #writable = false;
+  #slotGuard: ((shardValue: KeyValue) => void) | undefined;
 
   constructor(readonly name = "raft") {}
 
@@ -71,6 +73,19 @@ export class RaftStore implements ModelStore, ChangeFeedSource {
     this.#writable = on;
   }
 
+  /**
+   * @internal A sharded replica set checks every record write's shard key value: `guard` throws
+   * for a record in a slot the set does not serve now (one being moved away, or gone).
+   */
+  guardSlots(guard: (shardValue: KeyValue) => void): void {
+    this.#slotGuard = guard;
+  }
+
+  /** @internal Throws when the record's slot is not served here (see guardSlots). */
+  checkSlot(model: ModelDescriptor<unknown>, shardValue: () => KeyValue): void {
+    if (this.#slotGuard !== undefined && planOf(model).shard !== undefined) this.#slotGuard(shardValue());
+  }
+
   /** Every table's records, each encoded with its model's codec. */
   snapshot(writer: BinaryWriter): BinaryWriter {
     const names = new Set([...this.#tables.keys(), ...this.#restored.keys()]);
@@ -98,6 +113,48 @@ export class RaftStore implements ModelStore, ChangeFeedSource {
     }
     for (const { model } of bound.values()) this.#bind(model);
     for (const feed of this.#feeds.values()) feed.resync();
+  }
+
+  /**
+   * @internal Records whose shard key value `inSlots` accepts (a slot move's export), encoded with
+   * their model's codec; tables by name, then in insertion order, which writes to other records
+   * do not change. Models without a shard key stay with their replica set.
+   */
+  *recordsWhere(inSlots: (shardValue: KeyValue) => boolean): IterableIterator<{ readonly model: string; readonly bytes: Uint8Array }> {
+    this.#requireBound();
+    for (const name of [...this.#tables.keys()].sort()) {
+      const { model, table } = this.#tables.get(name)!;
+      const shard = planOf(model).shard;
+      if (shard === undefined) continue;
+      for (const record of table.records()) {
+        if (inSlots(fieldValue(record, shard) as KeyValue)) yield { model: name, bytes: model.codec.encode(record).finish() };
+      }
+    }
+  }
+
+  /** @internal Deletes the records whose shard key value `inSlots` accepts (their slots moved away). */
+  async deleteWhere(inSlots: (shardValue: KeyValue) => boolean): Promise<void> {
+    this.#requireBound();
+    for (const { model, table } of this.#tables.values()) {
+      const plan = planOf(model);
+      if (plan.shard === undefined) continue;
+      const keys = [...table.records()].filter((r) => inSlots(fieldValue(r, plan.shard!) as KeyValue)).map((r) => keyValues(r, plan.key.map((p) => p.field)));
+      for (const key of keys) await table.delete(key);
+    }
+  }
+
+  /** @internal Puts a record moved here from another replica set, replacing the one with its key. */
+  async putMoved(modelName: string, bytes: Uint8Array): Promise<void> {
+    const bound = this.#tables.get(modelName);
+    if (bound === undefined) throw new RonyError(ErrorCode.FAILED_PRECONDITION, `model ${modelName} is not used on connection "${this.name}" here: its moved records would have no table`);
+    await bound.table.save(bound.model.codec.decode(bytes));
+  }
+
+  /** Records restored for a model no repository opened yet cannot be sorted into slots. */
+  #requireBound(): void {
+    for (const [name, records] of this.#restored) {
+      if (records.length > 0) throw new RonyError(ErrorCode.FAILED_PRECONDITION, `model ${name} on connection "${this.name}" has records but no repository opened it on this node: its shard key is unknown`);
+    }
   }
 
   /** @internal The table holding a model's records now (a snapshot install replaces it). */
@@ -148,19 +205,20 @@ class GuardedTable<T> implements ModelTable<T> {
   }
 
   insert(records: readonly T[]): Promise<void> {
-    return this.#write((t) => t.insert(records));
+    return this.#write(records.map((r) => () => this.#shardOf(r)), (t) => t.insert(records));
   }
 
   save(record: T): Promise<void> {
-    return this.#write((t) => t.save(record));
+    return this.#write([() => this.#shardOf(record)], (t) => t.save(record));
   }
 
   update(record: T): Promise<void> {
-    return this.#write((t) => t.update(record));
+    return this.#write([() => this.#shardOf(record)], (t) => t.update(record));
   }
 
   delete(key: readonly KeyValue[]): Promise<boolean> {
-    return this.#write((t) => t.delete(key));
+    // The shard key is a partition key field, so the primary key holds its value.
+    return this.#write([() => key[planOf(this.model).key.findIndex((p) => p.field === planOf(this.model).shard)]!], (t) => t.delete(key));
   }
 
   count(partition: readonly KeyValue[] | undefined): Promise<number> {
@@ -183,7 +241,11 @@ class GuardedTable<T> implements ModelTable<T> {
     return this.store.memoryTable(this.model);
   }
 
-  #write<R>(f: (table: MemoryTable<T>) => Promise<R>): Promise<R> {
+  #shardOf(record: T): KeyValue {
+    return fieldValue(record, planOf(this.model).shard!) as KeyValue;
+  }
+
+  #write<R>(shardValues: readonly (() => KeyValue)[], f: (table: MemoryTable<T>) => Promise<R>): Promise<R> {
     if (!this.store.writable) {
       return Promise.reject(
         new RonyError(
@@ -191,6 +253,11 @@ class GuardedTable<T> implements ModelTable<T> {
           `${this.model.name}: connection "${this.store.name}" (raft) is written only by a replicated call, which runs on every replica in log order (docs/cluster.md)`,
         ),
       );
+    }
+    try {
+      for (const value of shardValues) this.store.checkSlot(this.model as ModelDescriptor<unknown>, value);
+    } catch (e) {
+      return Promise.reject(e as Error);
     }
     return f(this.store.memoryTable(this.model));
   }
