@@ -90,6 +90,18 @@ export interface ReplicaStatus {
 }
 
 
+/**
+ * Where a sharded call runs (set by ClusterNode): `local` runs it on this replica set as a raft
+ * call (on its leader), with the headers given; anything else sends it to the set owning its slot.
+ */
+export type ShardRoute = (
+  method: AnyMethod,
+  input: unknown,
+  headers: Readonly<Record<string, string>>,
+  via: string,
+  local: (headers: Readonly<Record<string, string>>) => Promise<unknown>,
+) => Promise<unknown>;
+
 export class ReplicaNode {
   readonly id: number;
   /** The cluster-wide id, "<replicaSet>:<id>": what tunnels and the registry name this node by. */
@@ -104,6 +116,7 @@ export class ReplicaNode {
   readonly #callTimeoutMs: number;
   #raft: RaftNode | undefined;
   #callsRun = 0;
+  #shardRoute: ShardRoute | undefined;
 
   /** Register the services (`replicated` and `edge`), then start(): the log replays into them. */
   constructor(options: ReplicaNodeOptions) {
@@ -215,12 +228,18 @@ export class ReplicaNode {
     return transport;
   }
 
-  /** Calls reach the replica set's leader, wherever it is: the transport of cluster stubs. */
+  /** Calls reach the replica set's leader, wherever it is (sharded ones, their owner): the transport of cluster stubs. */
   leaderTransport(): Transport {
     return {
       call: <I, O>(method: MethodDescriptor<I, O>, input: I, options: CallOptions = {}) =>
-        this.#routeFrom(method, input, options.headers ?? {}, "tunnel") as Promise<O>,
+        this.#enter(method, input, options.headers ?? {}, "tunnel") as Promise<O>,
     };
+  }
+
+  /** Sharded calls go through `route` first (the cluster node's slot routing). Before start(). */
+  routeShardedCalls(route: ShardRoute): void {
+    if (this.#raft !== undefined) throw new Error("set the shard route before start()");
+    this.#shardRoute = route;
   }
 
   async stop(): Promise<void> {
@@ -239,7 +258,13 @@ export class ReplicaNode {
     // REST calls come with no request id; their callers (curl, browsers) cannot follow a Redirect
     // envelope, so a follower forwards them whatever followerCalls says.
     const via = ctx.via === "http" && ctx.requestId === 0 ? "rest" : ctx.via;
-    return this.#routeFrom(method, input, ctx.headers, via);
+    return this.#enter(method, input, ctx.headers, via);
+  }
+
+  #enter(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, via: string): Promise<unknown> {
+    const route = this.#shardRoute;
+    if (method.replication !== "sharded" || route === undefined) return this.#routeFrom(method, input, headers, via);
+    return route(method, input, headers, via, (h) => this.#routeFrom(method, input, h, via));
   }
 
   #routeFrom(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, via: string): Promise<unknown> {
