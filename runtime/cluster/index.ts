@@ -11,3 +11,8 @@ export * from "./status/index.js";
 export { SlotRanges, type SlotRange } from "./slots/slot-ranges.js";
 export type { SlotState } from "./slots/slot-table.js";
 export { SlotAdminMethods } from "./slots/slot-admin-rpcs.js";
+export { ClusterNode, type ClusterNodeOptions, type ClusterNodeStatus } from "./cluster-node.js";
+export { ClusterView, type ClusterViewSnapshot, type ReplicaSetView } from "./cluster-view.js";
+export { SlotMap, claimOf, type SlotClaim, type SlotMapSnapshot, type SlotOwner } from "./slot-map.js";
+export { ShardRouter, SHARD_HOPS_HEADER, SHARD_REDIRECT_HEADER } from "./shard-router.js";
+export { slotMapReply } from "./slot-map-rpc.js";
