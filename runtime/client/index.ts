@@ -6,5 +6,5 @@ export { backoffDelay, defaultBackoff, type BackoffOptions } from "./backoff.js"
 export type { WebSocketConstructor, WebSocketLike } from "./websocket-like.js";
 export { patternTransport, type PatternActor } from "./pattern-transport.js";
 export { ClusterTransport, type ClusterTransportOptions } from "./cluster-transport.js";
-export { SLOT_MAP, validateSlotMap, type SlotMapNode, type SlotMapReply, type SlotMapRequest } from "./slot-map-rpc.js";
+export { SHARD_REDIRECT_HEADER, SLOT_MAP, validateSlotMap, type SlotMapNode, type SlotMapReply, type SlotMapRequest } from "./slot-map-rpc.js";
 export { KvAgent, type KvAgentOptions, type KvApi, type KvConnection, type KvEntryLike, type KvUpdate } from "./kv-agent.js";

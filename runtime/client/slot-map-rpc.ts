@@ -4,6 +4,9 @@
 // decode, since a client must not trust what a node (or something posing as one) sends.
 import { ErrorCode, RonyError, type MessageCodec, type MethodDescriptor } from "../rpc/index.js";
 
+/** A caller that follows WRONG_SHARD redirects asks a node for them with this header ("1"). */
+export const SHARD_REDIRECT_HEADER = "rony-shard-redirect";
+
 export interface SlotMapNode {
   /** Registry id, "<replicaSet>:<raftId>". */
   readonly id: string;

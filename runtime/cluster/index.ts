@@ -14,5 +14,5 @@ export { SlotAdminMethods } from "./slots/slot-admin-rpcs.js";
 export { ClusterNode, type ClusterNodeOptions, type ClusterNodeStatus } from "./cluster-node.js";
 export { ClusterView, type ClusterViewSnapshot, type ReplicaSetView } from "./cluster-view.js";
 export { SlotMap, claimOf, type SlotClaim, type SlotMapSnapshot, type SlotOwner } from "./slot-map.js";
-export { ShardRouter, SHARD_HOPS_HEADER, SHARD_REDIRECT_HEADER } from "./shard-router.js";
+export { ShardRouter, SHARD_HOPS_HEADER } from "./shard-router.js";
 export { slotMapReply } from "./slot-map-rpc.js";

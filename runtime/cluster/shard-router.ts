@@ -6,6 +6,7 @@
 // The owner's answer may be a SlotElsewhereError (the call did not run): MOVED teaches the view
 // the new owner and the call is routed again; "moving" is retried after a short pause, within the
 // call's deadline. Both are bounded: a few re-routes here, a few hops between sets.
+import { SHARD_REDIRECT_HEADER } from "../client/slot-map-rpc.js";
 import type { WebSocketTransport } from "../client/ws-transport.js";
 import type { NodeAnnouncement } from "../registry/index.js";
 import { ErrorCode, RedirectError, RedirectReason, RonyError, type AnyMethod, type NodeInfo } from "../rpc/index.js";
@@ -13,8 +14,6 @@ import type { ClusterView } from "./cluster-view.js";
 import { SlotElsewhereError } from "./slots/errors.js";
 import { slotOf } from "./slots/slot-of.js";
 
-/** A caller that follows WRONG_SHARD redirects asks for them with this header ("1"). */
-export const SHARD_REDIRECT_HEADER = "rony-shard-redirect";
 /** How many times a call was passed on from one replica set to another. */
 export const SHARD_HOPS_HEADER = "rony-shard-hops";
 /** The hop count inside a replica set (ReplicaNode's); each set the call reaches starts it anew. */

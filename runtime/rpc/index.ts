@@ -14,3 +14,4 @@ export { asRonyError, decodeRpcError, encodeRpcError, rpcErrorFromJson, rpcError
 export { RedirectError, RedirectReason, decodeRedirect, encodeRedirect, type NodeInfo } from "./redirect.js";
 export { clockOf, type CallClock } from "./clock.js";
 export { CLIENT_HEADER, SEQ_HEADER } from "./session-headers.js";
+export { SLOT_COUNT, slotOf, type ShardKeyValue } from "./shard-slot.js";
