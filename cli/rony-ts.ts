@@ -9,6 +9,7 @@ import { packageVersion } from "./project/package-root.js";
 const commands = {
   call: () => import("./commands/call.js"),
   callHelp: () => import("./call/schema-methods.js"),
+  cluster: () => import("./commands/cluster.js"),
   gen: () => import("./commands/gen.js"),
   newConnection: () => import("./commands/new-connection.js"),
   newModel: () => import("./commands/new-model.js"),
@@ -78,6 +79,24 @@ add
   .argument("<kind>", "connection kind")
   .argument("[name]", "connection name (default: the kind)")
   .action(async (kind: string, name: string | undefined) => (await commands.newConnection()).newConnection(kind, name));
+
+const cluster = program.command("cluster").description("a running sharded cluster: its slot map, slot moves");
+const clusterOptions = (c: Command) =>
+  c
+    .option("--registry <where>", "the cluster's registry: redis://host:port, or the path of a static registry file")
+    .option("--nodes <list>", "instead of a registry: nodes as <replicaSet>:<raftId>@host:port, comma-separated")
+    .option("--secret-env <var>", "environment variable holding the cluster secret", "RONY_CLUSTER_SECRET")
+    .option("--timeout <ms>", "deadline of one admin call", "15000");
+clusterOptions(
+  cluster
+    .command("move")
+    .description("move slots (and their records) to a replica set while clients keep calling; rerun it to finish a move that stopped")
+    .requiredOption("--to <set>", "the receiving replica set")
+    .requiredOption("--slots <ranges>", "slots to move, e.g. 0-4095,9000"),
+).action(async (o: { to: string; slots: string; registry?: string; nodes?: string; secretEnv?: string; timeout?: string }) => (await commands.cluster()).clusterMove(o));
+clusterOptions(cluster.command("slots").description("print each replica set's slot table, as its leader applied it").option("--json", "as JSON")).action(
+  async (o: { json?: boolean; registry?: string; nodes?: string; secretEnv?: string; timeout?: string }) => (await commands.cluster()).clusterSlots(o),
+);
 
 // `call --help` lists the methods of the schemas: read them before commander prints the help.
 const argv = process.argv;

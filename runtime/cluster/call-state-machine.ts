@@ -103,7 +103,8 @@ export class CallStateMachine implements StateMachine {
   read(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, appliedIndex: number): Promise<unknown> {
     const route = this.#routes.get(method.constructorId);
     if (route === undefined) return Promise.reject(new RonyError(ErrorCode.UNIMPLEMENTED, `${method.service}.${method.name} is not replicated here`));
-    const slot = this.#slotOf(method, input);
+    // the registered descriptor: a caller (leaderTransport) may hold one without the shard key
+    const slot = this.#slotOf(route.method, input);
     const refusal = slot < 0 ? undefined : this.slots.table.refusal(slot);
     if (refusal !== undefined) return Promise.reject(refusal);
     const ctx = new ReplicatedContext(method, headers, appliedIndex, localClock);
