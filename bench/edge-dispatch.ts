@@ -24,10 +24,10 @@ class CountingPeer implements Peer {
 }
 
 const handler: EchoServer = {
-  async say(input) {
+  say(input) {
     return { intValue: input.intValue, boolValue: input.boolValue, text: input.text, serverTime: 1n };
   },
-  async ping() {
+  ping() {
     return { nodeId: "" };
   },
 };

@@ -20,13 +20,16 @@ import { EchoReply, EchoRequest } from "../generated/examples/echo.js";
 
 let served = 0;
 
-/** The same handler for every peer: echo the fields and stamp the time. */
+/**
+ * The same handler for every peer: echo the fields and stamp the time. It answers with a plain
+ * value, as a handler that does not wait may (connect-node's handler API is promise-based).
+ */
 const echo: EchoServer = {
-  async say(input) {
+  say(input) {
     served++;
     return { intValue: input.intValue, boolValue: input.boolValue, text: input.text, serverTime: BigInt(Date.now()) };
   },
-  async ping() {
+  ping() {
     return { nodeId: "bench" };
   },
 };

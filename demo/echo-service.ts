@@ -5,12 +5,13 @@ import type { EchoReply, EchoRequest, PingRequest, Pong } from "../generated/exa
 export class EchoService implements EchoServer {
   constructor(private readonly nodeId = "demo") {}
 
-  async say(input: EchoRequest): Promise<EchoReply> {
+  // Nothing to wait for: a plain value is answered at once, with no promise step.
+  say(input: EchoRequest): EchoReply {
     return { intValue: input.intValue, boolValue: input.boolValue, text: input.text, serverTime: BigInt(Date.now()) };
   }
 
   // Internal: the edge refuses it; only cluster tunnels reach it.
-  async ping(_input: PingRequest): Promise<Pong> {
+  ping(_input: PingRequest): Pong {
     return { nodeId: this.nodeId };
   }
 }

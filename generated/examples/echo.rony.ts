@@ -76,11 +76,11 @@ export interface EchoServer<Ctx extends CallContext = CallContext> {
   /**
    * Returns the request's fields unchanged.
    */
-  say(input: EchoRequest, ctx: Ctx): Promise<EchoReply>;
+  say(input: EchoRequest, ctx: Ctx): EchoReply | Promise<EchoReply>;
   /**
    * Only for cluster peers: the edge refuses it.
    */
-  ping(input: PingRequest, ctx: Ctx): Promise<Pong>;
+  ping(input: PingRequest, ctx: Ctx): Pong | Promise<Pong>;
 }
 
 /** Wires an implementation of EchoServer into a dispatcher (the edge server, a test harness). */

@@ -91,11 +91,11 @@ export const KvRoutes: readonly HttpRoute[] = [
  * Implement this to serve examples.kv.Kv.
  */
 export interface KvServer<Ctx extends CallContext = CallContext> {
-  put(input: KvPut, ctx: Ctx): Promise<KvEntry>;
+  put(input: KvPut, ctx: Ctx): KvEntry | Promise<KvEntry>;
   /**
    * A missing entry comes back with version 0.
    */
-  get(input: KvKey, ctx: Ctx): Promise<KvEntry>;
+  get(input: KvKey, ctx: Ctx): KvEntry | Promise<KvEntry>;
   watch(input: KvWatch, ctx: Ctx): AsyncIterable<KvChange>;
 }
 

@@ -136,14 +136,14 @@ export const NotesRoutes: readonly HttpRoute[] = [
  * touches only models on raft connections, and calls nothing outside (docs/cluster.md).
  */
 export interface NotesServer<Ctx extends CallContext = CallContext> {
-  create(input: CreateNoteRequest, ctx: Ctx): Promise<Note>;
-  get(input: GetNoteRequest, ctx: Ctx): Promise<Note>;
+  create(input: CreateNoteRequest, ctx: Ctx): Note | Promise<Note>;
+  get(input: GetNoteRequest, ctx: Ctx): Note | Promise<Note>;
   /**
    * Newest first; pass next_cursor back as cursor for the next page. Any replica may answer.
    */
-  list(input: ListNotesRequest, ctx: Ctx): Promise<NoteList>;
-  update(input: UpdateNoteRequest, ctx: Ctx): Promise<Note>;
-  delete(input: DeleteNoteRequest, ctx: Ctx): Promise<Deleted>;
+  list(input: ListNotesRequest, ctx: Ctx): NoteList | Promise<NoteList>;
+  update(input: UpdateNoteRequest, ctx: Ctx): Note | Promise<Note>;
+  delete(input: DeleteNoteRequest, ctx: Ctx): Deleted | Promise<Deleted>;
 }
 
 /** Wires an implementation of NotesServer into a dispatcher (the edge server, a test harness). */

@@ -133,8 +133,9 @@ function printServerInterface(out: GeneratedFile, service: ServiceIR, rt: Symbol
     for (const line of docLines(m.comment, "  ")) out.print(line);
     const kind = streamKind(m);
     const input = kind === "client" || kind === "bidi" ? ["inputs: AsyncIterable<", type(m, "input"), ">"] : ["input: ", type(m, "input")];
-    const output = kind === "server" || kind === "bidi" ? "AsyncIterable<" : "Promise<";
-    out.print(`  ${m.localName}(`, ...input, ", ctx: Ctx): ", output, type(m, "output"), ">;");
+    // A unary handler may answer with a plain value: the edge replies with no promise step.
+    const output = kind === "server" || kind === "bidi" ? ["AsyncIterable<", type(m, "output"), ">"] : kind === "client" ? ["Promise<", type(m, "output"), ">"] : [type(m, "output"), " | Promise<", type(m, "output"), ">"];
+    out.print(`  ${m.localName}(`, ...input, ", ctx: Ctx): ", ...output, ";");
   }
   out.print("}");
 }

@@ -30,7 +30,7 @@ describe("service plugin", () => {
 
   it("leaves internal rpcs out of the client but in the server interface", () => {
     const out = generated("service S { rpc Open(M) returns (M); rpc Sync(M) returns (M) { option (rony.rpc) = { internal: true }; } }");
-    expect(out).toContain("  sync(input: M, ctx: Ctx): Promise<M>;");
+    expect(out).toContain("  sync(input: M, ctx: Ctx): M | Promise<M>;");
     expect(out).toContain("  open(input: M, options?: CallOptions): Promise<M> {");
     const client = out.slice(out.indexOf("export class SClient"), out.indexOf("export class SClusterStub"));
     expect(client).toContain("  open(input: M, options?: CallOptions)");

@@ -108,7 +108,7 @@ export class CallStateMachine implements StateMachine {
     const refusal = slot < 0 ? undefined : this.slots.table.refusal(slot);
     if (refusal !== undefined) return Promise.reject(refusal);
     const ctx = new ReplicatedContext(method, headers, appliedIndex, localClock);
-    return this.#gate.read(() => route.handler(input, ctx)).catch((e: unknown) => {
+    return this.#gate.read(async () => route.handler(input, ctx)).catch((e: unknown) => {
       throw this.#typed(e, method);
     });
   }

@@ -22,6 +22,7 @@ import { jsonError, jsonPatternReply, jsonReply, parseJsonFrame, type JsonFrame,
 import { servePattern, type PatternCalls } from "./pattern-calls.js";
 import type { Peer } from "./peer.js";
 import { ReplyEncoder } from "./reply-encoder.js";
+import { ReusedReader, reuseWorks } from "./reused-wire.js";
 import { StreamFrames } from "./stream-frames.js";
 import { defaultLimits, type EdgeLimits } from "./options.js";
 
@@ -44,6 +45,8 @@ export function invalidInput(rpc: string, e: unknown): RonyError {
 export class FrameHandler<Auth = unknown> {
   readonly #scratch = new Uint8Array(64 * 1024);
   readonly #replies = new ReplyEncoder();
+  /** Inputs are decoded before any await, so one reader serves every call. */
+  readonly #reader = reuseWorks ? new ReusedReader() : undefined;
   /** Streaming rpcs over WebSocket connections (docs/streams.md). */
   readonly streams: StreamFrames<Auth>;
   /** Who answers JSON frames holding "Pattern" (EdgeServer.servePatterns); none: UNIMPLEMENTED. */
@@ -138,7 +141,7 @@ export class FrameHandler<Auth = unknown> {
     }
     let input: unknown;
     try {
-      input = route.method.input.decode(env.payload);
+      input = route.method.input.decode(this.#reader?.reset(env.payload) ?? env.payload);
     } catch (e) {
       peer.release();
       peer.sendBinary(this.errorFrame(env.requestId, invalidInput(route.method.name, e)));

@@ -8,7 +8,11 @@ export interface CallContext {
   readonly signal?: AbortSignal;
 }
 
-export type Handler<I, O, Ctx extends CallContext = CallContext> = (input: I, ctx: Ctx) => Promise<O>;
+/**
+ * A unary rpc's implementation. It may answer with a plain value: the edge then replies at once,
+ * with no promise step (the common case of a handler that computes without waiting).
+ */
+export type Handler<I, O, Ctx extends CallContext = CallContext> = (input: I, ctx: Ctx) => O | Promise<O>;
 
 /**
  * A streaming rpc's implementation, under the key of its kind. Inputs are async iterables the

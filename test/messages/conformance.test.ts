@@ -15,6 +15,7 @@ import { join } from "node:path";
 import type { DescMessage } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { ReusedReader, ReusedWriter, reuseWorks } from "../../runtime/edge/reused-wire.js";
 import { repoRoot } from "../support/run-plugin.js";
 import { Arbitraries, type Msg } from "./arbitraries.js";
 import { generateBoth } from "./generate-both.js";
@@ -109,6 +110,32 @@ describe.each(pairs.map((p) => [p.desc.typeName, p] as const))("%s agrees with t
         expect(agreeOnMalformed(p.desc, decoded, expected, emptyOf), "ours.decode(bytes) vs ts.decode(bytes)").toBe(true);
       }),
       { numRuns: numRuns * 2 },
+    );
+  });
+
+  it("the edge's reused reader and writer (runtime/edge/reused-wire.ts) read and write what fresh ones do, malformed bytes included", () => {
+    expect(reuseWorks).toBe(true);
+    const reader = new ReusedReader();
+    const writer = new ReusedWriter();
+    const outcome = (decode: () => Msg) => {
+      try {
+        return { value: mine(p, decode()) };
+      } catch (err) {
+        return { threw: (err as Error).constructor.name };
+      }
+    };
+    const valid = binary.message(p.desc).map((x) => p.ours.encode(x).finish());
+    fc.assert(
+      fc.property(binary.message(p.desc), malformedBytes(valid), (x, bytes) => {
+        const fresh = p.ours.encode(x).finish();
+        p.ours.encode(x, writer);
+        expect(writer.written.slice(0, writer.writtenLength), "encode into the reused writer").toEqual(fresh);
+        writer.rewind();
+        expect(mine(p, p.ours.decode(reader.reset(fresh))), "decode from the reused reader").toEqual(mine(p, p.ours.decode(fresh)));
+        expect(reader.pos).toBe(fresh.length);
+        expect(outcome(() => p.ours.decode(reader.reset(bytes))), "malformed").toEqual(outcome(() => p.ours.decode(bytes)));
+      }),
+      { numRuns },
     );
   });
 

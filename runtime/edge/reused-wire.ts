@@ -1,0 +1,142 @@
+// One protobuf reader and one writer per frame handler, reused for every call, instead of a
+// BinaryReader per input (each builds a DataView) and a writer's finish() per reply (each copies
+// the bytes into an ArrayBuffer of its own). The generated codecs take them as they are: the
+// reader is a BinaryReader, the writer a BinaryWriter. Their int64 methods also skip
+// protobuf-es' DataView round trip for the common case, a non-negative value under 2^53.
+//
+// Reuse needs three of protobuf-es' private fields (the reader's buffer and view, the writer's
+// buffer and position). They are checked once, at load, by encoding and decoding a sample: if a
+// version of @bufbuild/protobuf has moved them, `reuseWorks` is false and the edge falls back to
+// a fresh reader and finish() per call — slower, never wrong.
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+
+const EMPTY = new Uint8Array(0);
+const TWO_32 = 4294967296;
+const TWO_53 = 9007199254740992;
+
+/** The BinaryReader fields a reused reader repoints. */
+interface ReaderFields {
+  buf: Uint8Array;
+  len: number;
+  view: DataView | undefined;
+}
+
+/** A BinaryReader pointed at one input after another; never shared across an await. */
+export class ReusedReader extends BinaryReader {
+  #buf: Uint8Array = EMPTY;
+
+  constructor() {
+    super(EMPTY);
+  }
+
+  /** Reads `bytes` from their start. The DataView protobuf-es keeps is made only if a fixed-width field needs it. */
+  reset(bytes: Uint8Array): this {
+    const f = this as unknown as ReaderFields;
+    f.buf = bytes;
+    f.len = bytes.length;
+    f.view = undefined;
+    this.#buf = bytes;
+    this.pos = 0;
+    return this;
+  }
+
+  #view(): void {
+    const f = this as unknown as ReaderFields;
+    if (f.view === undefined) f.view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
+  }
+
+  override fixed32(): number {
+    this.#view();
+    return super.fixed32();
+  }
+
+  override sfixed32(): number {
+    this.#view();
+    return super.sfixed32();
+  }
+
+  override float(): number {
+    this.#view();
+    return super.float();
+  }
+
+  override double(): number {
+    this.#view();
+    return super.double();
+  }
+
+  /** Varints of up to seven bytes (under 2^49, so non-negative) are summed as numbers; longer ones go the general way. */
+  override int64(): bigint {
+    const buf = this.#buf;
+    let pos = this.pos;
+    let n = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && pos < this.len; i++) {
+      const b = buf[pos++]!;
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.pos = pos;
+        return BigInt(n);
+      }
+      scale *= 128;
+    }
+    return super.int64() as bigint;
+  }
+}
+
+/** The BinaryWriter fields a reused writer reads and rewinds. */
+interface WriterFields {
+  buffer: Uint8Array;
+  pos: number;
+  stackPos: number[];
+  writeVarint64(lo: number, hi: number): BinaryWriter;
+}
+
+/** A BinaryWriter whose bytes are read in place (`written`, `writtenLength`) and then dropped (`rewind`), not copied out by finish(). */
+export class ReusedWriter extends BinaryWriter {
+  /** The bytes written so far are the first `writtenLength` of this buffer (valid until the next write). */
+  get written(): Uint8Array {
+    return (this as unknown as WriterFields).buffer;
+  }
+
+  get writtenLength(): number {
+    return (this as unknown as WriterFields).pos;
+  }
+
+  /** Forgets what was written (after an encode that threw, too). */
+  rewind(): void {
+    const f = this as unknown as WriterFields;
+    f.pos = 0;
+    if (f.stackPos.length > 0) f.stackPos = [];
+  }
+
+  override int64(value: string | number | bigint): this {
+    if (typeof value === "bigint") {
+      // Exact below 2^53; a larger value cannot round down into this range.
+      const n = Number(value);
+      if (n >= 0 && n < TWO_53) {
+        (this as unknown as WriterFields).writeVarint64(n >>> 0, Math.floor(n / TWO_32));
+        return this;
+      }
+    }
+    return super.int64(value);
+  }
+}
+
+/** True when the private fields reuse relies on are where this file expects them. */
+function checkReuse(): boolean {
+  try {
+    const sample = new BinaryWriter().uint32(8).int64(300n).uint32(18).string("ok").uint32(25).fixed64(7n).finish();
+    const w = new ReusedWriter();
+    w.uint32(8).int64(300n).uint32(18).string("ok").uint32(25).fixed64(7n);
+    if (w.writtenLength !== sample.length || w.written.subarray(0, w.writtenLength).some((b, i) => b !== sample[i])) return false;
+    w.rewind();
+    if (w.writtenLength !== 0) return false;
+    const r = new ReusedReader().reset(new Uint8Array([0xff])).reset(sample);
+    return r.uint32() === 8 && r.int64() === 300n && r.uint32() === 18 && r.string() === "ok" && r.uint32() === 25 && r.fixed64() === 7n && r.pos === r.len;
+  } catch {
+    return false;
+  }
+}
+
+export const reuseWorks = checkReuse();
