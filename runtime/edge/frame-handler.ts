@@ -22,7 +22,7 @@ import { jsonError, jsonPatternReply, jsonReply, parseJsonFrame, type JsonFrame,
 import { servePattern, type PatternCalls } from "./pattern-calls.js";
 import type { Peer } from "./peer.js";
 import { ReplyEncoder } from "./reply-encoder.js";
-import { ReusedReader, reuseWorks } from "./reused-wire.js";
+import { ReusedReader, readsFromReader, reuseWorks } from "./reused-wire.js";
 import { StreamFrames } from "./stream-frames.js";
 import { defaultLimits, type EdgeLimits } from "./options.js";
 
@@ -141,7 +141,8 @@ export class FrameHandler<Auth = unknown> {
     }
     let input: unknown;
     try {
-      input = route.method.input.decode(this.#reader?.reset(env.payload) ?? env.payload);
+      const codec = route.method.input;
+      input = this.#reader !== undefined && readsFromReader(codec) ? codec.decode(this.#reader.reset(env.payload) as unknown as Uint8Array) : codec.decode(env.payload);
     } catch (e) {
       peer.release();
       peer.sendBinary(this.errorFrame(env.requestId, invalidInput(route.method.name, e)));

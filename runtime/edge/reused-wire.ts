@@ -9,10 +9,20 @@
 // version of @bufbuild/protobuf has moved them, `reuseWorks` is false and the edge falls back to
 // a fresh reader and finish() per call — slower, never wrong.
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { MessageCodec } from "../rpc/index.js";
 
 const EMPTY = new Uint8Array(0);
 const TWO_32 = 4294967296;
 const TWO_53 = 9007199254740992;
+
+/**
+ * True for a codec whose decode is protobuf-shaped, `decode(input: BinaryReader | Uint8Array,
+ * length?)` (generated and ts-proto codecs): it may be given a ReusedReader. A hand-written
+ * codec's `decode(bytes)` gets the bytes.
+ */
+export function readsFromReader(codec: MessageCodec<unknown>): boolean {
+  return codec.decode.length === 2;
+}
 
 /** The BinaryReader fields a reused reader repoints. */
 interface ReaderFields {

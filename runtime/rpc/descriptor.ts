@@ -1,14 +1,17 @@
 // What generated code tells the runtime about services and rpcs. Generated files build these
 // objects once at module load; the edge, the clients and the cluster read them, never the .proto.
 
-import type { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import type { BinaryWriter } from "@bufbuild/protobuf/wire";
 
 /** The slice of a generated message codec (`Foo.encode`, `Foo.decode` …) the runtime needs. */
 export interface MessageCodec<T> {
   /** The codec writes into `writer` when given one, which lets the edge reuse one per server. */
   encode(message: T, writer?: BinaryWriter): { finish(): Uint8Array };
-  /** Generated codecs also read from a BinaryReader, which lets the edge reuse one per server. */
-  decode(input: BinaryReader | Uint8Array): T;
+  /**
+   * A protobuf-shaped decode, `decode(input: BinaryReader | Uint8Array, length?)` as generated
+   * codecs have (two declared parameters), is given a reused BinaryReader by the edge instead.
+   */
+  decode(input: Uint8Array): T;
   fromJSON(object: unknown): T;
   toJSON(message: T): unknown;
   fromPartial(object: never): T;

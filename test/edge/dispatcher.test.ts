@@ -182,6 +182,29 @@ describe("Dispatcher and frame handler", () => {
     expect(peer.inFlight).toBe(0);
   });
 
+  it("a hand-written codec (decode(bytes), encode ignoring the writer) gets the payload bytes and its own bytes are sent, while generated codecs share the edge's reader and writer", async () => {
+    const { dispatcher, frames, peer } = setup();
+    const text = new TextDecoder();
+    const json = {
+      encode: (m: { n: number }) => ({ finish: () => new TextEncoder().encode(JSON.stringify(m)) }),
+      decode: (bytes: Uint8Array) => JSON.parse(text.decode(bytes)) as { n: number },
+      fromJSON: (o: unknown) => o as { n: number },
+      toJSON: (m: { n: number }) => m,
+      fromPartial: (o: never) => o as { n: number },
+    };
+    dispatcher.add({ ...say, constructorId: 4400, name: "Json", input: json, output: json, outputConstructorId: 4401, shardKey: undefined }, (input: { n: number }) => ({ n: input.n + 1 }));
+    frames.binary(frame(4400, 1, new TextEncoder().encode('{"n":41}')), peer);
+    frames.binary(frame(EchoIds.Say, 2), peer);
+    frames.binary(frame(4400, 3, new TextEncoder().encode('{"n":1}')), peer);
+    await settle();
+    expect(peer.binary.map((e) => e.requestId).sort()).toEqual([1, 2, 3]);
+    const byId = new Map(peer.binary.map((e) => [e.requestId, e]));
+    expect(JSON.parse(text.decode(byId.get(1)!.payload))).toEqual({ n: 42 });
+    expect(byId.get(1)!.constructorId).toBe(4401);
+    expect(EchoReply.decode(byId.get(2)!.payload)).toEqual({ ...request, serverTime: 1n });
+    expect(JSON.parse(text.decode(byId.get(3)!.payload))).toEqual({ n: 2 });
+  });
+
   it("registering one rpc twice is a programming error", () => {
     const { dispatcher } = setup();
     expect(() => dispatcher.add(say, async () => ({ ...request, serverTime: 0n }))).toThrow(/registered twice/);
