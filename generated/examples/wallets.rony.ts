@@ -120,17 +120,17 @@ export interface WalletsServer<Ctx extends CallContext = CallContext> {
   /**
    * Adds amount to the balance; refused (FAILED_PRECONDITION) when the balance would go below zero.
    */
-  deposit(input: DepositRequest, ctx: Ctx): Promise<Wallet>;
+  deposit(input: DepositRequest, ctx: Ctx): Wallet | Promise<Wallet>;
   /**
    * Overwrites the balance (a register write); refused when negative.
    */
-  set(input: SetBalanceRequest, ctx: Ctx): Promise<Wallet>;
-  get(input: GetWalletRequest, ctx: Ctx): Promise<Wallet>;
+  set(input: SetBalanceRequest, ctx: Ctx): Wallet | Promise<Wallet>;
+  get(input: GetWalletRequest, ctx: Ctx): Wallet | Promise<Wallet>;
   /**
    * A leg of a transfer, with Deposit's rules. Internal: Payments reaches it through the cluster
    * stub; the edge refuses it.
    */
-  credit(input: CreditRequest, ctx: Ctx): Promise<Wallet>;
+  credit(input: CreditRequest, ctx: Ctx): Wallet | Promise<Wallet>;
 }
 
 /** Wires an implementation of WalletsServer into a dispatcher (the edge server, a test harness). */
@@ -252,7 +252,7 @@ export interface PaymentsServer<Ctx extends CallContext = CallContext> {
    * deposit is refunded to `from` — also one whose outcome is unknown (it timed out), which may
    * have run: then the money is in both wallets. An exact ledger keeps a transfer in one slot.
    */
-  transfer(input: TransferRequest, ctx: Ctx): Promise<TransferReply>;
+  transfer(input: TransferRequest, ctx: Ctx): TransferReply | Promise<TransferReply>;
 }
 
 /** Wires an implementation of PaymentsServer into a dispatcher (the edge server, a test harness). */
