@@ -53,6 +53,16 @@ describe("ShardRouter", () => {
     expect(router.rerouted).toBe(1);
   });
 
+  it("hands the answer back to a member of its set that passed the call on, so that member learns it", async () => {
+    const { router, view } = routerOn();
+    const error = await router
+      .route(method, { key: KEY }, { "rony-hops": "1" }, "tunnel", async () => {
+        throw new SlotElsewhereError(SLOT, 2, 2, false);
+      })
+      .catch((e: unknown) => e);
+    expect([SlotElsewhereError.from(error)?.owner, view.slots.ownerOf(SLOT)?.replicaSet, router.rerouted]).toEqual([2, 1, 0]);
+  });
+
   it("retries a moving slot after short pauses until it is served", async () => {
     const { route } = routerOn();
     let tries = 0;

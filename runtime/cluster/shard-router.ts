@@ -54,6 +54,7 @@ export class ShardRouter {
   /** A ShardRoute for ReplicaNode.routeShardedCalls. */
   async route(method: AnyMethod, input: unknown, headers: Readonly<Record<string, string>>, via: string, local: (headers: Readonly<Record<string, string>>) => Promise<unknown>): Promise<unknown> {
     const slot = this.slotOf(method, input);
+    const passedOn = (Number(headers[SET_HOPS_HEADER] ?? 0) || 0) > 0;
     const deadline = Date.now() + this.#o.callTimeoutMs;
     let pause = FIRST_PAUSE_MS;
     for (let reroutes = 0; ; reroutes++) {
@@ -64,7 +65,9 @@ export class ShardRouter {
         return await this.#elsewhere(method, input, headers, via, owner, slot, deadline);
       } catch (e) {
         const answer = SlotElsewhereError.from(e);
-        if (answer === undefined || reroutes >= MAX_REROUTES) throw e;
+        // A call a member of this set passed on to its leader goes back with the answer: that
+        // member routes it too, and learns the MOVED it would otherwise never see.
+        if (answer === undefined || reroutes >= MAX_REROUTES || passedOn) throw e;
         if (answer.moving) {
           if (Date.now() + pause >= deadline) throw e;
           await sleep(pause);
