@@ -61,6 +61,10 @@ describe("ShardRouter", () => {
       })
       .catch((e: unknown) => e);
     expect([SlotElsewhereError.from(error)?.owner, view.slots.ownerOf(SLOT)?.replicaSet, router.rerouted]).toEqual([2, 1, 0]);
+    // and once it knows the owner, it answers such a member MOVED from its own map instead of forwarding
+    view.learn(new SlotElsewhereError(SLOT, 2, 2, false));
+    const moved = await router.route(method, { key: KEY }, { "rony-hops": "1" }, "tunnel", async () => "not here").catch((e: unknown) => e);
+    expect(SlotElsewhereError.from(moved)).toMatchObject({ slot: SLOT, owner: 2, epoch: 2, moving: false });
   });
 
   it("retries a moving slot after short pauses until it is served", async () => {

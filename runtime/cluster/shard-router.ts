@@ -58,15 +58,18 @@ export class ShardRouter {
     const deadline = Date.now() + this.#o.callTimeoutMs;
     let pause = FIRST_PAUSE_MS;
     for (let reroutes = 0; ; reroutes++) {
-      const owner = this.#o.view.slots.ownerOf(slot)?.replicaSet;
+      const known = this.#o.view.slots.ownerOf(slot);
+      const owner = known?.replicaSet;
       try {
         if (owner === undefined) throw new RonyError(ErrorCode.UNAVAILABLE, `no replica set is known to serve slot ${slot}`, "slot");
         if (owner === this.#o.replicaSet) return await local(headers);
+        // A member passed it on for this set to run: tell it where the slot is, so it learns.
+        if (passedOn) throw new SlotElsewhereError(slot, owner, known!.epoch, false);
         return await this.#elsewhere(method, input, headers, via, owner, slot, deadline);
       } catch (e) {
         const answer = SlotElsewhereError.from(e);
-        // A call a member of this set passed on to its leader goes back with the answer: that
-        // member routes it too, and learns the MOVED it would otherwise never see.
+        // A call a member of this set passed on to its leader goes back with the answer: the
+        // member that took it routes it, and learns the MOVED it would otherwise never see.
         if (answer === undefined || reroutes >= MAX_REROUTES || passedOn) throw e;
         if (answer.moving) {
           if (Date.now() + pause >= deadline) throw e;
