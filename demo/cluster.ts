@@ -1,5 +1,6 @@
 // `npm run demo:cluster`: a sharded cluster on this machine — two replica sets of three nodes, each
-// node its own process, the first set serving slots 0-8191 and the second 8192-16383. The nodes
+// node its own process, serving the Wallets example (schemas/examples/wallets.proto) sharded by
+// owner: the first set owns slots 0-8191, the second 8192-16383. The nodes
 // find each other through the static registry (a file written next to their data in a temp dir)
 // or, with `--registry redis://host:port`, through Redis. Prints the status page's address and
 // calls to paste; Ctrl-C stops every node.
@@ -9,6 +10,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SlotRanges } from "rony-ts/runtime/cluster";
+import { slotOf } from "rony-ts/runtime/rpc";
 import { twoSetLayout, writeLayout, type ClusterLayout } from "./cluster-layout.js";
 
 function option(name: string): string | undefined {
@@ -71,18 +74,45 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 }
 
 const ids = layout.sets.flatMap((s) => s.members.map((m) => `${s.id}:${m.id}`));
-await Promise.all(ids.map(startNode));
+try {
+  await Promise.all(ids.map(startNode));
+} catch (e) {
+  stopping = true;
+  for (const child of children.values()) child.kill("SIGTERM");
+  console.error(`the demo did not start: ${(e as Error).message}`);
+  process.exit(1);
+}
 const edge = (set: number, id: number) => `http://127.0.0.1:${layout.sets[set - 1]!.members[id - 1]!.edge.port}`;
+const ownerOf = (owner: string) => layout.sets.find((set) => SlotRanges.parse(set.slots).has(slotOf(owner)))!.id;
+const rpc = (url: string, method: string, input: object) =>
+  `curl -s ${url}/rpc -H 'content-type: application/json' -d '${JSON.stringify({ requestId: 1, method: `examples.wallets.${method}`, input })}'`;
+const wsUrls = layout.sets.flatMap((set) => set.members.map((m) => `"ws://127.0.0.1:${m.edge.port}/ws"`));
 console.log(`
-rony-ts cluster demo: two replica sets of three nodes (${"file" in layout.registry ? `static registry ${layout.registry.file}` : `Redis registry ${registryUrl}`})
-data and config in ${dataDir}
+rony-ts cluster demo: two replica sets of three nodes serving Wallets, sharded by owner
+(${"file" in layout.registry ? `static registry ${layout.registry.file}` : `Redis registry ${registryUrl}`}; data and config in ${dataDir})
 
-Status page (any node serves it):  ${edge(1, 1)}/cluster
-                        its JSON:  ${edge(1, 1)}/cluster/status.json
+The status page (every node serves it):  ${edge(1, 1)}/cluster
 
-  curl -s ${edge(2, 3)}/cluster/status.json
+Any node takes any call. alice's wallet is in slot ${slotOf("alice")} (replica set ${ownerOf("alice")}), bob's in slot ${slotOf("bob")}
+(replica set ${ownerOf("bob")}). Deposit to alice through a node of set 2, which forwards it to set 1's leader, and
+read it back from set 1:
 
-Kill a node (pids above) and watch the page: it shows the node down, then its set's new leader:
+  ${rpc(edge(2, 1), "Wallets.Deposit", { owner: "alice", amount: "500" })}
+  ${rpc(edge(1, 2), "Wallets.Get", { owner: "alice" })}
+
+Move 200 from alice to bob: Payments.Transfer calls Wallets on both replica sets through the cluster
+stub (two writes, not one atomic step; docs/cluster.md):
+
+  ${rpc(edge(1, 3), "Payments.Transfer", { from: "alice", to: "bob", amount: "200" })}
+  npm run rony-ts -- call ws://127.0.0.1:${layout.sets[1]!.members[2]!.edge.port} Wallets.Get '{"owner":"bob"}'
+  curl -s ${edge(2, 2)}/cluster/status.json
+
+From TypeScript, a client that learns the slot map and sends each call straight to its owner:
+
+  const wallets = new WalletsClient(new ClusterTransport([${wsUrls.join(", ")}], { slotRouting: true }));
+
+Kill a node (pids above) and watch the status page: the node goes DOWN, and if it led its set,
+another member leads within a second or two; calls keep working.
 
   kill -9 <pid>
 

@@ -4,6 +4,8 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { ClusterTransport } from "rony-ts/runtime/client";
+import { WalletsClient } from "../../generated/examples/wallets.rony.js";
 import { unusedPort } from "../support/redis-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -69,14 +71,36 @@ describe("npm run demo:cluster", () => {
     expect(pids).toHaveLength(6);
     expect(out).toContain(`http://127.0.0.1:${base}/cluster`);
 
+    // Pasted in the order printed: deposit 500 to alice, read it, move 200 to bob, read bob, the status.
     const commands = out.split("\n").filter((l) => /^ {2}(curl|npm run) /.test(l)).map((l) => l.trim());
-    expect(commands.length).toBeGreaterThan(0);
+    const printed: unknown[] = [];
     for (const command of commands) {
-      const { code, out: printed } = await sh(command);
+      const { code, out: text } = await sh(command);
       expect({ command, code }).toEqual({ command, code: 0 });
-      // each prints JSON: the status, or an rpc's reply
-      expect(() => JSON.parse(printed), `${command} printed ${printed}`).not.toThrow();
+      // each prints JSON (npm run prints its own "> …" header lines first)
+      printed.push(JSON.parse(text.slice(text.search(/^\{/m))));
     }
+    expect(printed).toMatchObject([
+      { output: { owner: "alice", balance: "500" } },
+      { output: { owner: "alice", balance: "500" } },
+      { output: { from: { owner: "alice", balance: "300" }, to: { owner: "bob", balance: "200" } } },
+      { owner: "bob", balance: "200" },
+      { format: 1, slotsServed: 16384 },
+    ]);
+    const status = printed[4] as { replicaSets: { leader: string }[] };
+    expect(status.replicaSets).toMatchObject([{ id: "1", members: 3, reachable: 3, slots: "0-8191" }, { id: "2", members: 3, reachable: 3, slots: "8192-16383" }]);
+    expect(status.replicaSets.every((s) => s.leader !== "")).toBe(true);
+
+    // The TypeScript line, as printed, with the generated client.
+    const line = out.split("\n").find((l) => l.includes("new ClusterTransport("))!;
+    const urls = [...line.matchAll(/"(ws:\/\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(urls).toHaveLength(6);
+    expect(line).toContain("{ slotRouting: true }");
+    const transport = new ClusterTransport(urls, { slotRouting: true });
+    const wallets = new WalletsClient(transport);
+    expect(await wallets.get({ owner: "alice" })).toMatchObject({ owner: "alice", balance: 300n });
+    expect(await wallets.deposit({ owner: "bob", amount: 1n })).toMatchObject({ owner: "bob", balance: 201n });
+    transport.close();
 
     launcher.kill("SIGTERM");
     await new Promise((r) => launcher!.once("exit", r));
