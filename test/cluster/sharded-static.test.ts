@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RaftStore, StaticRegistry, type Announcement } from "rony-ts/runtime";
-import { WebSocketTransport, slotOf } from "rony-ts/runtime/client";
+import { ClusterTransport, WebSocketTransport, slotOf } from "rony-ts/runtime/client";
 import { ClusterNode, SlotAdminMethods, openTunnel, type ReplicaMember } from "rony-ts/runtime/cluster";
 import { SlotAdminKind, type SlotAdminEntry } from "../../generated/rony/slots.js";
 import { sleep } from "../support/redis-server.js";
@@ -87,6 +87,22 @@ describe("a sharded cluster on the static registry (six nodes in one process)", 
       }
       expect((await clientOf(nodes[0]!).call(SHARD_READ, { key })).writes).toBe(nodes.length);
     }
+  }, 60_000);
+
+  it("lets a client learn the slot map from a node and send each call straight to its owner, over WebSocket and HTTP", async () => {
+    const forwardedBefore = nodes[0]!.status().forwarded;
+    for (const protocol of ["ws", "http"] as const) {
+      const entry = protocol === "ws" ? `ws://127.0.0.1:${nodes[0]!.edge.port}/ws` : `http://127.0.0.1:${nodes[0]!.edge.port}`;
+      const client = new ClusterTransport([entry], { protocol, slotRouting: true, timeoutMs: 10_000 });
+      try {
+        for (const key of KEYS) expect({ protocol, key, ran: (await client.call(SHARD_WRITE, { key })).replicaSet }).toEqual({ protocol, key, ran: ownerOf(key) });
+        expect([client.ownerOf(0), client.ownerOf(16383)]).toEqual([1, 2]);
+      } finally {
+        client.close();
+      }
+    }
+    // straight to the owner: the node the client first asked (set 1) forwarded none of set 2's calls
+    expect(nodes[0]!.status().forwarded).toBe(forwardedBefore);
   }, 60_000);
 
   it("holds a call while its slot moves, then follows MOVED to the new owner; every node routes the slot there afterwards", async () => {
