@@ -86,6 +86,9 @@ const edge = (set: number, id: number) => `http://127.0.0.1:${layout.sets[set - 
 const ownerOf = (owner: string) => layout.sets.find((set) => SlotRanges.parse(set.slots).has(slotOf(owner)))!.id;
 const rpc = (url: string, method: string, input: object) =>
   `curl -s ${url}/rpc -H 'content-type: application/json' -d '${JSON.stringify({ requestId: 1, method: `examples.wallets.${method}`, input })}'`;
+// The mover reaches the sets through their nodes' edges (either registry); it needs the secret.
+const moverNodes = layout.sets.flatMap((set) => set.members.map((m) => `${set.id}:${m.id}@127.0.0.1:${m.edge.port}`)).join(",");
+const secretPrefix = process.env["RONY_CLUSTER_SECRET"] === undefined ? `RONY_CLUSTER_SECRET=${secret} ` : "";
 const wsUrls = layout.sets.flatMap((set) => set.members.map((m) => `"ws://127.0.0.1:${m.edge.port}/ws"`));
 console.log(`
 rony-ts cluster demo: two replica sets of three nodes serving Wallets, sharded by owner
@@ -106,6 +109,13 @@ stub (two writes, not one atomic step; docs/cluster.md):
   ${rpc(edge(1, 3), "Payments.Transfer", { from: "alice", to: "bob", amount: "200" })}
   npm run rony-ts -- call ws://127.0.0.1:${layout.sets[1]!.members[2]!.edge.port} Wallets.Get '{"owner":"bob"}'
   curl -s ${edge(2, 2)}/cluster/status.json
+
+Move alice's slot to replica set 2 while the page is open: both sets' slot ranges and epochs change,
+her wallet moves with the slot, and calls for her keep working from any node:
+
+  ${secretPrefix}npm run rony-ts -- cluster move --to 2 --slots ${slotOf("alice")} --nodes ${moverNodes}
+  ${rpc(edge(1, 1), "Wallets.Get", { owner: "alice" })}
+  ${secretPrefix}npm run rony-ts -- cluster slots --nodes ${moverNodes}
 
 From TypeScript, a client that learns the slot map and sends each call straight to its owner:
 

@@ -71,25 +71,30 @@ describe("npm run demo:cluster", () => {
     expect(pids).toHaveLength(6);
     expect(out).toContain(`http://127.0.0.1:${base}/cluster`);
 
-    // Pasted in the order printed: deposit 500 to alice, read it, move 200 to bob, read bob, the status.
-    const commands = out.split("\n").filter((l) => /^ {2}(curl|npm run) /.test(l)).map((l) => l.trim());
-    const printed: unknown[] = [];
+    // Pasted in the order printed: deposit 500 to alice, read it, move 200 to bob, read bob, the
+    // status; then move alice's slot to set 2, read her again, print the slot tables.
+    const commands = out.split("\n").filter((l) => /^ {2}(curl|npm run|RONY_CLUSTER_SECRET=\S+ npm run) /.test(l)).map((l) => l.trim());
+    const printed: string[] = [];
     for (const command of commands) {
       const { code, out: text } = await sh(command);
-      expect({ command, code }).toEqual({ command, code: 0 });
-      // each prints JSON (npm run prints its own "> …" header lines first)
-      printed.push(JSON.parse(text.slice(text.search(/^\{/m))));
+      expect({ command, code, text }).toMatchObject({ command, code: 0 });
+      printed.push(text);
     }
-    expect(printed).toMatchObject([
-      { output: { owner: "alice", balance: "500" } },
-      { output: { owner: "alice", balance: "500" } },
-      { output: { from: { owner: "alice", balance: "300" }, to: { owner: "bob", balance: "200" } } },
-      { owner: "bob", balance: "200" },
-      { format: 1, slotsServed: 16384 },
-    ]);
-    const status = printed[4] as { replicaSets: { leader: string }[] };
+    // npm run prints its own "> …" header lines first
+    const json = (text: string) => JSON.parse(text.slice(text.search(/^\{/m))) as unknown;
+    expect(printed).toHaveLength(8);
+    expect(json(printed[0]!)).toMatchObject({ output: { owner: "alice", balance: "500" } });
+    expect(json(printed[1]!)).toMatchObject({ output: { owner: "alice", balance: "500" } });
+    expect(json(printed[2]!)).toMatchObject({ output: { from: { owner: "alice", balance: "300" }, to: { owner: "bob", balance: "200" } } });
+    expect(json(printed[3]!)).toMatchObject({ owner: "bob", balance: "200" });
+    const status = json(printed[4]!) as { replicaSets: { leader: string }[] };
+    expect(status).toMatchObject({ format: 1, slotsServed: 16384 });
     expect(status.replicaSets).toMatchObject([{ id: "1", members: 3, reachable: 3, slots: "0-8191" }, { id: "2", members: 3, reachable: 3, slots: "8192-16383" }]);
     expect(status.replicaSets.every((s) => s.leader !== "")).toBe(true);
+    expect(printed[5]).toMatch(/done: replica set 2 serves 749 at epoch 2/);
+    expect(json(printed[6]!)).toMatchObject({ output: { owner: "alice", balance: "300" } });
+    expect(printed[7]).toMatch(/replica set 1 .*8191 slots 0-748,750-8191/);
+    expect(printed[7]).toMatch(/replica set 2 .*8193 slots 749,8192-16383/);
 
     // The TypeScript line, as printed, with the generated client.
     const line = out.split("\n").find((l) => l.includes("new ClusterTransport("))!;
@@ -99,6 +104,8 @@ describe("npm run demo:cluster", () => {
     const transport = new ClusterTransport(urls, { slotRouting: true });
     const wallets = new WalletsClient(transport);
     expect(await wallets.get({ owner: "alice" })).toMatchObject({ owner: "alice", balance: 300n });
+    const moved = (await (await fetch(`http://127.0.0.1:${base + 11}/cluster/status.json`)).json()) as { replicaSets: unknown[] };
+    expect(moved.replicaSets).toMatchObject([{ id: "1", slots: "0-748,750-8191", slotCount: 8191, slotEpoch: 2 }, { id: "2", slots: "749,8192-16383", slotCount: 8193, slotEpoch: 2 }]);
     expect(await wallets.deposit({ owner: "bob", amount: 1n })).toMatchObject({ owner: "bob", balance: 201n });
     transport.close();
 
