@@ -136,8 +136,21 @@ export class EdgeConnection<Auth = unknown> implements Peer<Auth> {
     out.length = 0;
   };
 
+  /**
+   * @internal set by the gateway while uWS delivers this socket's message: uWS corks the socket
+   * during its callbacks, so a reply made then (a handler that answered with a plain value) is
+   * sent at once and still leaves in one write with the others of the batch.
+   */
+  inMessage = false;
+
   #enqueue(frame: Uint8Array | string): void {
-    if (this.#ws === undefined) return;
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    if (this.inMessage && this.#outbox.length === 0) {
+      // Nothing queued before it, so it cannot overtake a reply or a push.
+      if (ws.send(frame, typeof frame !== "string") !== 1) this.sendBuffered = true;
+      return;
+    }
     this.#outbox.push(frame);
     if (!this.#flushQueued) {
       this.#flushQueued = true;

@@ -97,7 +97,12 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
         conn.held.push(frame);
         return;
       }
-      serve(state, conn, frame);
+      conn.inMessage = true;
+      try {
+        serve(state, conn, frame);
+      } finally {
+        conn.inMessage = false;
+      }
     },
 
     drain(ws: WebSocket<SocketData<Auth>>): void {

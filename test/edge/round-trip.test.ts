@@ -2,10 +2,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ErrorCode, HttpTransport, RonyError, WebSocketTransport, CONTAINER_ID, decodeEnvelope, decodeContainer, encodeContainer, encodeEnvelope, RPC_ERROR_ID, decodeRpcError } from "rony-ts/runtime/client";
-import { EchoClient, EchoIds, MessageIds as EchoMessageIds } from "../../generated/examples/echo.rony.js";
+import { EchoClient, EchoIds, MessageIds as EchoMessageIds, registerEcho } from "../../generated/examples/echo.rony.js";
 import { EchoReply, EchoRequest, Pong } from "../../generated/examples/echo.js";
 import { NotesClient } from "../../generated/examples/notes.rony.js";
-import { startDemo, until } from "./harness.js";
+import { EdgeServer } from "rony-ts/runtime";
+import { deferred, start, startDemo, until } from "./harness.js";
 
 const clients: { close(): void }[] = [];
 afterEach(() => {
@@ -105,6 +106,42 @@ describe("WebSocket gateway through generated clients", () => {
     t.close();
     await until(() => events.length === 2);
     expect(events).toEqual([`open ${conn!.id}`, `close ${conn!.id} 1000`]);
+  });
+});
+
+describe("reply order on one connection", () => {
+  it("a push made by a handler leaves before the handler's reply, whether the handler answers with a plain value (sent inside uWS's callback) or later", async () => {
+    const server = new EdgeServer({ host: "127.0.0.1" });
+    const later = deferred();
+    registerEcho(server, {
+      say(input, ctx) {
+        ctx.connection!.push(EchoMessageIds.Pong, Pong, { nodeId: `before ${input.text}` });
+        if (input.text !== "late") return { ...input, serverTime: 1n };
+        return later.promise.then(() => {
+          ctx.connection!.push(EchoMessageIds.Pong, Pong, { nodeId: "before late reply" });
+          return { ...input, serverTime: 2n };
+        });
+      },
+      ping: () => ({ nodeId: "" }),
+    });
+    const { wsUrl } = await start(server);
+    const sock = new WebSocket(wsUrl);
+    await new Promise((r) => sock.once("open", r));
+    const seen: string[] = [];
+    sock.on("message", (data: Buffer) => {
+      const env = decodeEnvelope(new Uint8Array(data));
+      seen.push(env.requestId === 0 ? Pong.decode(env.payload).nodeId : `reply ${env.requestId} ${EchoReply.decode(env.payload).text}`);
+    });
+    const call = (requestId: number, text: string) =>
+      sock.send(encodeEnvelope({ constructorId: EchoIds.Say, requestId, payload: EchoRequest.encode({ ...sample, text }).finish(), headers: {} }));
+    call(1, "late");
+    call(2, "a");
+    call(3, "b");
+    await until(() => seen.length === 5);
+    later.resolve();
+    await until(() => seen.length === 7);
+    sock.close();
+    expect(seen).toEqual(["before late", "before a", "reply 2 a", "before b", "reply 3 b", "before late reply", "reply 1 late"]);
   });
 });
 
