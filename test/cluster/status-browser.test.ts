@@ -1,6 +1,7 @@
 // The status page in a real browser: six node processes of the cluster demo (two replica sets of
-// three), headless Chromium on one node's /cluster; a leader is SIGKILLed and the page shows it
-// down, then its set's new leader; the page's own node is killed and the page says so.
+// three), headless Chromium on one node's /cluster; slots move between the sets and the page shows
+// the new ranges; a leader is SIGKILLed and the page shows it down, then its set's new leader; the
+// page's own node is killed and the page says so.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,7 +9,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
+import { SlotRanges } from "rony-ts/runtime/cluster";
 import { twoSetLayout, writeLayout } from "../../demo/cluster-layout.js";
+import { moveSlots } from "../../runtime/cluster/slots/slot-mover.js";
 import { unusedPort } from "../support/redis-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -48,13 +51,17 @@ function startNode(layoutPath: string, id: string): Promise<void> {
 }
 
 /** What the page shows now: each node row's state and role, each set's leader. */
-function shown(page: Page): Promise<{ nodes: Record<string, { reachable: string; role: string; text: string }>; leaders: Record<string, string>; state: string }> {
+function shown(page: Page): Promise<{ nodes: Record<string, { reachable: string; role: string; text: string }>; leaders: Record<string, string>; slots: Record<string, string>; state: string }> {
   return page.evaluate(() => {
     const nodes: Record<string, { reachable: string; role: string; text: string }> = {};
     for (const row of Array.from(document.querySelectorAll<HTMLElement>("tr[data-node]"))) nodes[row.dataset["node"]!] = { reachable: row.dataset["reachable"]!, role: row.dataset["role"]!, text: row.textContent ?? "" };
     const leaders: Record<string, string> = {};
-    for (const set of Array.from(document.querySelectorAll<HTMLElement>("[data-set]"))) leaders[set.dataset["set"]!] = set.dataset["leader"]!;
-    return { nodes, leaders, state: document.body.dataset["state"] ?? "" };
+    const slots: Record<string, string> = {};
+    for (const set of Array.from(document.querySelectorAll<HTMLElement>("[data-set]"))) {
+      leaders[set.dataset["set"]!] = set.dataset["leader"]!;
+      slots[set.dataset["set"]!] = set.dataset["slots"]!;
+    }
+    return { nodes, leaders, slots, state: document.body.dataset["state"] ?? "" };
   });
 }
 
@@ -70,7 +77,7 @@ async function until(page: Page, what: string, ok: (s: Awaited<ReturnType<typeof
 }
 
 describe("the cluster status page in Chromium", () => {
-  it("shows a SIGKILLed leader down, then its set's new leader, and says when its own node is gone", async () => {
+  it("shows moved slots, a SIGKILLed leader down, then its set's new leader, and says when its own node is gone", async () => {
     dataDir = await mkdtemp(join(tmpdir(), "status-browser-"));
     const ports: number[] = [];
     for (let i = 0; i < 12; i++) ports.push(await unusedPort());
@@ -90,6 +97,12 @@ describe("the cluster status page in Chromium", () => {
 
     const healthy = await until(page, "six live nodes and two leaders", (s) => Object.keys(s.nodes).length === 6 && Object.values(s.nodes).every((n) => n.reachable === "true") && s.leaders["1"] !== "" && s.leaders["2"] !== "" && s.leaders["1"] !== undefined && s.leaders["2"] !== undefined);
     expect(Object.keys(healthy.nodes)).toEqual(ids);
+    expect(await page.textContent("#served")).toBe("16384");
+    expect(healthy.slots).toEqual({ "1": "0-8191", "2": "8192-16383" });
+
+    const nodes = layout.sets.flatMap((set) => set.members.map((m) => ({ id: `${set.id}:${m.id}`, replicaSet: set.id, host: m.edge.host, port: m.edge.port })));
+    await moveSlots({ secret: SECRET, nodes, to: 2, slots: SlotRanges.parse("0-99") });
+    await until(page, "slots 0-99 moved to set 2", (s) => s.slots["1"] === "100-8191" && s.slots["2"] === "0-99,8192-16383");
     expect(await page.textContent("#served")).toBe("16384");
 
     const killed = healthy.leaders["2"]!;
