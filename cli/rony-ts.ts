@@ -84,6 +84,7 @@ const cluster = program.command("cluster").description("a running sharded cluste
 const clusterOptions = (c: Command) =>
   c
     .option("--registry <where>", "the cluster's registry: redis://host:port, or the path of a static registry file")
+    .option("--registry-prefix <prefix>", "key prefix of a Redis registry (default rony:registry)")
     .option("--nodes <list>", "instead of a registry: nodes as <replicaSet>:<raftId>@host:port, comma-separated")
     .option("--secret-env <var>", "environment variable holding the cluster secret", "RONY_CLUSTER_SECRET")
     .option("--timeout <ms>", "deadline of one admin call", "15000");
@@ -93,9 +94,9 @@ clusterOptions(
     .description("move slots (and their records) to a replica set while clients keep calling; rerun it to finish a move that stopped")
     .requiredOption("--to <set>", "the receiving replica set")
     .requiredOption("--slots <ranges>", "slots to move, e.g. 0-4095,9000"),
-).action(async (o: { to: string; slots: string; registry?: string; nodes?: string; secretEnv?: string; timeout?: string }) => (await commands.cluster()).clusterMove(o));
+).action(async (o: { to: string; slots: string; registry?: string; registryPrefix?: string; nodes?: string; secretEnv?: string; timeout?: string }) => (await commands.cluster()).clusterMove(o));
 clusterOptions(cluster.command("slots").description("print each replica set's slot table, as its leader applied it").option("--json", "as JSON")).action(
-  async (o: { json?: boolean; registry?: string; nodes?: string; secretEnv?: string; timeout?: string }) => (await commands.cluster()).clusterSlots(o),
+  async (o: { json?: boolean; registry?: string; registryPrefix?: string; nodes?: string; secretEnv?: string; timeout?: string }) => (await commands.cluster()).clusterSlots(o),
 );
 
 // `call --help` lists the methods of the schemas: read them before commander prints the help.

@@ -8,6 +8,7 @@ import { CliError } from "../project/errors.js";
 
 export interface ClusterOptions {
   registry?: string;
+  registryPrefix?: string;
   nodes?: string;
   secretEnv?: string;
   timeout?: string;
@@ -24,10 +25,10 @@ export function parseNodes(text: string): MoverNode[] {
   });
 }
 
-async function nodesFromRegistry(url: string, secret: string): Promise<MoverNode[]> {
+async function nodesFromRegistry(url: string, secret: string, prefix: string | undefined): Promise<MoverNode[]> {
   let registry: Registry;
   const redis = /^redis:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(url);
-  if (redis !== null) registry = new RedisRegistry({ redis: { host: redis[1]!, port: Number(redis[2] ?? 6379) }, secret });
+  if (redis !== null) registry = new RedisRegistry({ redis: { host: redis[1]!, port: Number(redis[2] ?? 6379) }, secret, prefix });
   else if (url.startsWith("redis:")) throw new CliError(`--registry ${url}: expected redis://host:port`);
   else registry = await StaticRegistry.fromFile(url);
   registry.onError = (e) => process.stderr.write(`rony-ts: registry: ${e.message}\n`);
@@ -51,7 +52,7 @@ async function moverOptions(o: ClusterOptions): Promise<MoverOptions> {
   const secret = process.env[variable];
   if (secret === undefined || secret === "") throw new CliError(`the cluster secret is read from $${variable}, which is not set (--secret-env names another variable)`);
   if ((o.registry === undefined) === (o.nodes === undefined)) throw new CliError("give either --registry or --nodes");
-  const nodes = o.nodes !== undefined ? parseNodes(o.nodes) : await nodesFromRegistry(o.registry!, secret);
+  const nodes = o.nodes !== undefined ? parseNodes(o.nodes) : await nodesFromRegistry(o.registry!, secret, o.registryPrefix);
   if (nodes.length === 0) throw new CliError("no replica set nodes found");
   const timeoutMs = Number(o.timeout ?? 15_000);
   if (!(timeoutMs > 0)) throw new CliError(`--timeout ${o.timeout}: a number of milliseconds`);

@@ -90,6 +90,16 @@ function client(urls: readonly string[], options: ConstructorParameters<typeof C
   return new WalletsClient(transport);
 }
 
+/** The CLI as a child process. */
+function rony(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", join(root, "cli/rony-ts.ts"), ...args], { cwd: root, env: { ...process.env, RONY_CLUSTER_SECRET: SECRET } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+}
+
 /** Moves, running the mover again when a run stops on a failure (what an operator does). */
 async function move(options: MoveOptions): Promise<void> {
   for (let run = 1; ; run++) {
@@ -151,7 +161,9 @@ describe("moving slots between replica sets of node processes", () => {
     await sleep(1_500);
     const slots = SlotRanges.parse("0-8191");
     moving = true;
+    const started = performance.now();
     const report = await moveSlots({ secret: SECRET, nodes: moverNodes(), to: 2, slots, chunkBytes: 512 });
+    const took = performance.now() - started;
     moving = false;
     await sleep(1_500);
     stop = true;
@@ -181,7 +193,11 @@ describe("moving slots between replica sets of node processes", () => {
 
     // Set 1 keeps where the slots went, for its MOVED answers.
     expect(tables.get(1)!.runs.find((r) => r.state === "gone")).toMatchObject({ slots: "0-8191", peer: 2, epoch: 2 });
-    console.log(`slot move under load: ${total} deposits acknowledged (${duringMove} while the move ran), ${[...unknown.values()].reduce((a, b) => a + b, 0)} with unknown outcome, ${report.moved[0]!.records} records moved`);
+    // The command line finds the sets through the Redis registry and prints the same tables.
+    const cli = await rony("cluster", "slots", "--registry", `redis://${fleet.servers[0]!.address}`, "--registry-prefix", `slot-move-${process.pid}`);
+    expect(cli.stderr).toBe("");
+    expect(cli.stdout).toMatch(/^replica set 1 \(leader \d, epoch 2\): 8192 slots 8192-16383\n  0-8191 gone to replica set 2 \(epoch 2\)\nreplica set 2 \(leader \d, epoch 2\): 8192 slots 0-8191\n$/);
+    console.log(`slot move under load: ${total} deposits acknowledged (${duringMove} while the move ran), ${[...unknown.values()].reduce((a, b) => a + b, 0)} with unknown outcome, ${report.moved[0]!.records} records moved in ${took.toFixed(0)} ms`);
   }, 120_000);
 
   it("keeps registers linearizable across a slot move and a SIGKILL of the giving set's leader", async () => {
