@@ -113,5 +113,5 @@ describe("npm run demo:cluster", () => {
     await new Promise((r) => launcher!.once("exit", r));
     for (let i = 0; i < 100 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
     expect(pids.filter(alive)).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 });

@@ -65,7 +65,7 @@ function shown(page: Page): Promise<{ nodes: Record<string, { reachable: string;
   });
 }
 
-async function until(page: Page, what: string, ok: (s: Awaited<ReturnType<typeof shown>>) => boolean, timeoutMs = 20_000): Promise<Awaited<ReturnType<typeof shown>>> {
+async function until(page: Page, what: string, ok: (s: Awaited<ReturnType<typeof shown>>) => boolean, timeoutMs = 30_000): Promise<Awaited<ReturnType<typeof shown>>> {
   const deadline = Date.now() + timeoutMs;
   let last = await shown(page);
   while (!ok(last)) {
@@ -117,5 +117,5 @@ describe("the cluster status page in Chromium", () => {
     await until(page, "that its own node does not answer", (s) => s.state === "unreachable");
     expect(await page.isVisible("#banner")).toBe(true);
     expect(errors).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });
