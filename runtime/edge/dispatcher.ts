@@ -112,34 +112,38 @@ export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<A
   /**
    * Runs one call, then `done` once ctx.output / ctx.error hold its outcome. Not an async
    * function: a handler's promise is followed with one then(), and a handler that returns a
-   * plain value (JavaScript callers, or a cast) or throws synchronously finishes at once.
+   * plain value or throws synchronously finishes at once.
    */
   start(route: Route<Auth>, input: unknown, ctx: EdgeContext<Auth>, done: () => void): void {
-    if (!this.isPlain(route)) {
-      void this.runChain(route, input, ctx).then(done);
-      return;
-    }
+    const pending = this.begin(route, input, ctx);
+    if (pending === undefined) done();
+    else void pending.then(done);
+  }
+
+  /**
+   * Starts one call. Undefined when it finished at once (a handler that returned a plain value
+   * or threw, with no middleware): ctx.output / ctx.error hold the outcome, and the caller answers
+   * with no callback made for it. Otherwise a promise that settles (never rejects) once they do.
+   */
+  begin(route: Route<Auth>, input: unknown, ctx: EdgeContext<Auth>): PromiseLike<void> | undefined {
+    if (!this.isPlain(route)) return this.runChain(route, input, ctx);
     let out: unknown;
     try {
       out = route.handler(input, ctx);
     } catch (e) {
       ctx.error = this.typed(e, ctx);
-      done();
-      return;
+      return undefined;
     }
     if (typeof (out as PromiseLike<unknown> | null)?.then !== "function") {
       ctx.output = out;
-      done();
-      return;
+      return undefined;
     }
-    (out as PromiseLike<unknown>).then(
+    return (out as PromiseLike<unknown>).then(
       (output) => {
         ctx.output = output;
-        done();
       },
       (e: unknown) => {
         ctx.error = this.typed(e, ctx);
-        done();
       },
     );
   }

@@ -154,7 +154,9 @@ export class FrameHandler<Auth = unknown> {
   #callBinary(route: Route<Auth>, input: unknown, headers: Readonly<Record<string, string>>, requestId: number, peer: Peer<Auth>): void {
     const ctx = new EdgeContext<Auth>(route.method, headers, requestId, this.via, peer.connection);
     this.gate.enter();
-    this.dispatcher.start(route, input, ctx, () => this.#replyBinary(route, ctx, peer));
+    const pending = this.dispatcher.begin(route, input, ctx);
+    if (pending === undefined) this.#replyBinary(route, ctx, peer);
+    else void pending.then(() => this.#replyBinary(route, ctx, peer));
   }
 
   /** The call's outcome (ctx.output or ctx.error) as a reply frame to the peer; ends the call. */

@@ -79,23 +79,55 @@ function status(code: number): string {
 export function respond(res: HttpResponse, ex: HttpExchange, code: number, contentType: string, body: string | Uint8Array, close = false, headers?: Record<string, string>): void {
   if (ex.aborted) return;
   ex.aborted = true; // answered: nothing may touch res again
-  res.cork(() => {
-    res.writeStatus(status(code)).writeHeader("content-type", contentType);
-    if (headers !== undefined) for (const name in headers) res.writeHeader(name, headers[name]!);
-    if (ex.cors !== undefined) for (const name in ex.cors) res.writeHeader(name, ex.cors[name]!);
-    res.end(body, close);
-  });
+  // One callback for every response, given its arguments here (cork calls it at once), rather
+  // than a closure made per response.
+  reply.res = res;
+  reply.code = code;
+  reply.contentType = contentType;
+  reply.body = body;
+  reply.close = close;
+  reply.headers = headers;
+  reply.cors = ex.cors;
+  try {
+    res.cork(writeReply);
+  } finally {
+    reply.res = undefined;
+    reply.body = "";
+  }
+}
+
+const reply: {
+  res: HttpResponse | undefined;
+  code: number;
+  contentType: string;
+  body: string | Uint8Array;
+  close: boolean;
+  headers: Record<string, string> | undefined;
+  cors: Record<string, string> | undefined;
+} = { res: undefined, code: 0, contentType: "", body: "", close: false, headers: undefined, cors: undefined };
+
+function writeReply(): void {
+  const { res, headers, cors } = reply;
+  res!.writeStatus(status(reply.code)).writeHeader("content-type", reply.contentType);
+  if (headers !== undefined) for (const name in headers) res!.writeHeader(name, headers[name]!);
+  if (cors !== undefined) for (const name in cors) res!.writeHeader(name, cors[name]!);
+  res!.end(reply.body, reply.close);
 }
 
 export function respondError(res: HttpResponse, ex: HttpExchange, error: RonyError, code = httpStatusOf(error.code), close = false): void {
   respond(res, ex, code, "application/json", JSON.stringify(rpcErrorToJson(error)), close);
 }
 
+// One forEach callback for every request, filling the object collectHeaders sets (forEach calls it at once).
+let collecting: Record<string, string> = Object.create(null) as Record<string, string>;
+const collectHeader = (k: string, v: string): void => {
+  collecting[k] = v;
+};
+
 function collectHeaders(req: HttpRequest): Record<string, string> {
   const headers = Object.create(null) as Record<string, string>;
-  req.forEach((k, v) => {
-    headers[k] = v;
-  });
+  collecting = headers;
+  req.forEach(collectHeader);
   return headers;
 }
 
@@ -262,14 +294,18 @@ const register: Record<HttpVerb, (app: TemplatedApp, pattern: string, h: (res: H
 function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, http: HttpState, res: HttpResponse, ex: HttpExchange, headers: Record<string, string>, input: unknown): void {
   const ctx = new EdgeContext<Auth>(route.method, headers, 0, "http", undefined);
   frames.gate.enter();
-  frames.dispatcher.start(route, input, ctx, () => {
-    try {
-      answerRest(route, frames, res, ex, ctx);
-    } finally {
-      http.active--;
-      frames.gate.leave();
-    }
-  });
+  const pending = frames.dispatcher.begin(route, input, ctx);
+  if (pending === undefined) endRest(route, frames, http, res, ex, ctx);
+  else void pending.then(() => endRest(route, frames, http, res, ex, ctx));
+}
+
+function endRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, http: HttpState, res: HttpResponse, ex: HttpExchange, ctx: EdgeContext<Auth>): void {
+  try {
+    answerRest(route, frames, res, ex, ctx);
+  } finally {
+    http.active--;
+    frames.gate.leave();
+  }
 }
 
 function answerRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, res: HttpResponse, ex: HttpExchange, ctx: EdgeContext<Auth>): void {
