@@ -171,8 +171,8 @@ export class WalletsClient {
 /**
  * Calls examples.wallets.Wallets from inside the cluster, internal rpcs included: over a ReplicaNode's
  * leaderTransport() (its replica set's leader) or tunnel(id) (one node). The edge refuses internal rpcs.
- * Each input carries the shard key "owner": a replica set that does not own its slot
- * answers SlotElsewhereError (docs/cluster.md).
+ * Each input carries the shard key "owner": a ClusterNode's transport() takes a call to the
+ * replica set owning its slot; a replica set that does not own it answers SlotElsewhereError (docs/cluster.md).
  */
 export class WalletsClusterStub {
   readonly #transport: Transport;

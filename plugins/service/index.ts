@@ -186,8 +186,8 @@ function printClusterStub(out: GeneratedFile, service: ServiceIR, rt: SymbolOf, 
   out.print(` * Calls ${service.fullName} from inside the cluster, internal rpcs included: over a ReplicaNode's`);
   out.print(` * leaderTransport() (its replica set's leader) or tunnel(id) (one node). The edge refuses internal rpcs.`);
   if (service.replication === "sharded") {
-    out.print(` * Each input carries the shard key "${service.shardKey}": a replica set that does not own its slot`);
-    out.print(" * answers SlotElsewhereError (docs/cluster.md).");
+    out.print(` * Each input carries the shard key "${service.shardKey}": a ClusterNode's transport() takes a call to the`);
+    out.print(" * replica set owning its slot; a replica set that does not own it answers SlotElsewhereError (docs/cluster.md).");
   }
   out.print(` */`);
   out.print(`export class ${out.declare(`${s}ClusterStub`)} {`);
