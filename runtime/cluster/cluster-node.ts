@@ -51,7 +51,9 @@ export class ClusterNode {
   #announced: NodeAnnouncement | undefined;
   #announcing = false;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #unwatch: (() => void) | undefined;
+  /** Unsubscribes what start() subscribed to. */
+  readonly #stops: (() => void)[] = [];
+  #stopped = false;
 
   /** Register the services (`replicated`, `edge`), then start(). */
   constructor(options: ClusterNodeOptions) {
@@ -106,21 +108,24 @@ export class ClusterNode {
     await this.registry.start();
     this.view.start();
     // A node that left the registry is dead or gone: stop redialling it.
-    this.#unwatch = this.registry.watch((c) => {
-      if (c.after === undefined) this.#dropTunnel(c.id);
-    });
+    this.#stops.push(
+      this.registry.watch((c) => {
+        if (c.after === undefined) this.#dropTunnel(c.id);
+      }),
+    );
     await this.replica.start();
     await this.#announce();
-    this.replica.raft.onLeaderChange(() => void this.#announce());
-    this.replica.onSlotChange(() => void this.#announce());
+    this.#stops.push(this.replica.raft.onLeaderChange(() => void this.#announce()));
+    this.#stops.push(this.replica.onSlotChange(() => void this.#announce()));
     this.#timer = setInterval(() => void this.#announce(), this.#options.announceCheckMs ?? 200);
     return this;
   }
 
   /** Withdraws from the registry, then stops the replica. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearInterval(this.#timer);
-    this.#unwatch?.();
+    for (const stop of this.#stops.splice(0)) stop();
     this.view.stop();
     await this.registry.close();
     for (const id of [...this.#tunnels.keys()]) this.#dropTunnel(id);
@@ -180,7 +185,7 @@ export class ClusterNode {
 
   /** Announces when something changed since the last announcement (or it failed). */
   async #announce(): Promise<void> {
-    if (this.#announcing) return;
+    if (this.#announcing || this.#stopped) return;
     const next = this.#announcement();
     const last = this.#announced;
     if (last !== undefined && last.role === next.role && last.leaderTerm === next.leaderTerm && last.slots === next.slots && last.slotEpoch === next.slotEpoch) return;
