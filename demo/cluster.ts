@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SlotRanges } from "rony-ts/runtime/cluster";
 import { slotOf } from "rony-ts/runtime/rpc";
@@ -59,7 +59,7 @@ function startNode(id: string): Promise<void> {
       }
     });
     child.on("exit", (code, signal) => {
-      if (!stopping) console.log(`[${id}] exited (${signal ?? code}); restart it with: node --conditions=source --import tsx ${nodeScript} ${layoutPath} ${id}`);
+      if (!stopping) console.log(`[${id}] exited (${signal ?? code}); restart it (in its own terminal, from this directory) with: node --conditions=source --import tsx ${relative(process.cwd(), nodeScript)} ${layoutPath} ${id}`);
       reject(new Error(`node ${id} exited before it was ready`));
     });
   });

@@ -1,5 +1,6 @@
 // `npm run demo:cluster` as a user runs it: the launcher starts six node processes, prints what to
-// paste, and every command it prints works when pasted; SIGTERM (Ctrl-C) stops every node.
+// paste, and every command it prints works when pasted; a killed node comes back with the restart
+// command the launcher prints; SIGTERM (Ctrl-C) stops every node.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -108,6 +109,31 @@ describe("npm run demo:cluster", () => {
     expect(moved.replicaSets).toMatchObject([{ id: "1", slots: "0-748,750-8191", slotCount: 8191, slotEpoch: 2 }, { id: "2", slots: "749,8192-16383", slotCount: 8193, slotEpoch: 2 }]);
     expect(await wallets.deposit({ owner: "bob", amount: 1n })).toMatchObject({ owner: "bob", balance: 201n });
     transport.close();
+
+    // A SIGKILLed node: the launcher prints how to restart it; restarted so, it is back on the page.
+    const victim = pids[out.split("\n").filter((l) => /\] pid \d+, edge/.test(l)).findIndex((l) => l.startsWith("[2:3]"))]!;
+    process.kill(victim, "SIGKILL");
+    const statusOf23 = async () => ((await (await fetch(`http://127.0.0.1:${base}/cluster/status.json`)).json()) as { nodes: { id: string; reachable: boolean }[] }).nodes.find((n) => n.id === "2:3")!;
+    for (let i = 0; i < 100 && (await statusOf23()).reachable; i++) await new Promise((r) => setTimeout(r, 200));
+    expect((await statusOf23()).reachable).toBe(false);
+    for (let i = 0; i < 100 && !/restart it .* with: /.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    const restart = /restart it .* with: (.+)$/m.exec(out)![1]!;
+    const restarted = spawn("bash", ["-c", restart], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    await new Promise<void>((resolve, reject) => {
+      let text = "";
+      restarted.stdout!.on("data", (d: Buffer) => {
+        text += d.toString();
+        const ready = /^READY 2:3 (\d+) /m.exec(text);
+        if (ready) {
+          pids.push(Number(ready[1]));
+          resolve();
+        }
+      });
+      restarted.on("exit", (code) => reject(new Error(`the restarted node exited ${code}`)));
+    });
+    for (let i = 0; i < 100 && !(await statusOf23()).reachable; i++) await new Promise((r) => setTimeout(r, 200));
+    expect((await statusOf23()).reachable).toBe(true);
+    process.kill(pids[pids.length - 1]!, "SIGTERM");
 
     launcher.kill("SIGTERM");
     await new Promise((r) => launcher!.once("exit", r));
