@@ -62,8 +62,13 @@ async function moverOptions(o: ClusterOptions): Promise<MoverOptions> {
 export async function clusterMove(o: ClusterOptions & { to: string; slots: string }): Promise<void> {
   const to = Number(o.to);
   if (!Number.isSafeInteger(to) || to <= 0) throw new CliError(`--to ${o.to}: a replica set number`);
+  let slots: SlotRanges;
   try {
-    const slots = SlotRanges.parse(o.slots);
+    slots = SlotRanges.parse(o.slots);
+  } catch (e) {
+    throw new CliError(`--slots: ${(e as Error).message}`);
+  }
+  try {
     const report = await moveSlots({ ...(await moverOptions(o)), to, slots });
     if (report.moved.length === 0) process.stdout.write(`slots ${slots.toString()} are already served by replica set ${to}\n`);
     else process.stdout.write(`done: replica set ${to} serves ${slots.toString()} at epoch ${report.epoch}\n`);
