@@ -44,7 +44,7 @@ const firstLine = (procs: readonly ChildProcess[], line: string, what: string): 
     });
   });
 
-const stopAll = async (procs: readonly ChildProcess[]): Promise<void> => {
+export const stopAll = async (procs: readonly ChildProcess[]): Promise<void> => {
   const running = () => procs.filter((p) => p.exitCode === null && p.signalCode === null);
   for (const p of running()) p.kill("SIGTERM");
   for (let i = 0; i < 100 && running().length > 0; i++) await sleep(20);
