@@ -2,12 +2,11 @@
 // paste, and every command it prints works when pasted; a killed node comes back with the restart
 // command the launcher prints; SIGTERM (Ctrl-C) stops every node.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { ClusterTransport } from "rony-ts/runtime/client";
 import { WalletsClient } from "../../generated/examples/wallets.rony.js";
-import { unusedPort } from "../support/redis-server.js";
+import { unusedPortBase } from "../support/redis-server.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 let launcher: ChildProcess | undefined;
@@ -27,23 +26,8 @@ function alive(pid: number): boolean {
   }
 }
 
-function free(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-/** A base port whose twelve demo ports (base + 0-2, 10-12, and 100 above each) are free. */
-async function demoBase(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const base = await unusedPort();
-    const ports = [0, 1, 2, 10, 11, 12].flatMap((o) => [base + o, base + o + 100]);
-    if ((await Promise.all(ports.map(free))).every(Boolean)) return base;
-  }
-  throw new Error("no free range of demo ports");
-}
+/** The twelve ports the demo numbers from its base: edges at 0-2 and 10-12, Raft 100 above them. */
+const DEMO_PORTS = [0, 1, 2, 10, 11, 12].flatMap((o) => [o, o + 100]);
 
 function sh(command: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -53,7 +37,7 @@ function sh(command: string): Promise<{ code: number; out: string }> {
 
 describe("npm run demo:cluster", () => {
   it("starts two replica sets of three processes, prints commands that work, and stops them all", async () => {
-    const base = await demoBase();
+    const base = await unusedPortBase(DEMO_PORTS);
     launcher = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "demo/cluster.ts", "--port", String(base)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     launcher.stderr!.on("data", (d: Buffer) => (out += d.toString()));

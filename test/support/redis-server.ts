@@ -298,6 +298,24 @@ export async function unusedPort(): Promise<number> {
   return listenOnce(0);
 }
 
+/**
+ * A base port for a launcher that numbers its ports from a base (`base + offset` for each offset):
+ * every one of them free and inside this worker's slice, so no other test file is handed one.
+ */
+export async function unusedPortBase(offsets: readonly number[]): Promise<number> {
+  const span = Math.max(...offsets);
+  for (let tries = 0; tries < PORT_SLICE; tries++) {
+    const start = nextInSlice++ % PORT_SLICE;
+    if (start + span >= PORT_SLICE) continue;
+    const base = PORT_BASE + slice * PORT_SLICE + start;
+    if ((await Promise.all(offsets.map((o) => canListen(base + o)))).every(Boolean)) {
+      nextInSlice = start + span + 1; // unusedPort() hands out none of them afterwards
+      return base;
+    }
+  }
+  throw new Error(`no free run of ports ${offsets.join(",")} above a base in this worker's slice`);
+}
+
 const PORT_BASE = 20_000;
 const PORT_SLICE = 600;
 // 21 slices fit below 32768; outside vitest (benches) a random one.
