@@ -2,6 +2,7 @@
 import { ErrorCode, RonyError, type AnyMethod, type Handler, type HandlerRegistry, type MethodDescriptor, type StreamHandlers } from "../rpc/index.js";
 import { EdgeContext } from "./context.js";
 import type { Middleware } from "./middleware.js";
+import { readsFromReader } from "./reused-wire.js";
 
 type Hook<Auth> = (ctx: EdgeContext<Auth>) => void | Promise<void>;
 
@@ -9,6 +10,8 @@ type Hook<Auth> = (ctx: EdgeContext<Auth>) => void | Promise<void>;
 export interface Route<Auth = unknown> {
   readonly method: AnyMethod;
   readonly handler: Handler<unknown, unknown, EdgeContext<Auth>>;
+  /** The input codec's decode takes a reader (reused-wire.ts), asked once here rather than per call. */
+  readonly readsFromReader: boolean;
   readonly own: Middleware<Auth>[];
   before: Hook<Auth>[];
   after: Hook<Auth>[];
@@ -42,6 +45,7 @@ export class Dispatcher<Auth = unknown> implements HandlerRegistry<EdgeContext<A
     const route: Route<Auth> = {
       method,
       handler: handler as Handler<unknown, unknown, EdgeContext<Auth>>,
+      readsFromReader: readsFromReader(method.input),
       own: [...middleware],
       before: [],
       after: [],

@@ -9,11 +9,13 @@ import {
   RedirectError,
   RonyError,
   decodeContainer,
-  decodeEnvelope,
+  decodeEnvelopeHead,
   encodeRedirect,
   encodeReply,
   encodeRpcError,
+  newEnvelopeHead,
   type Envelope,
+  type EnvelopeHead,
 } from "../rpc/index.js";
 import type { CallGate } from "./call-gate.js";
 import { EdgeContext, type Via } from "./context.js";
@@ -22,7 +24,8 @@ import { jsonError, jsonPatternReply, jsonReply, parseJsonFrame, type JsonFrame,
 import { servePattern, type PatternCalls } from "./pattern-calls.js";
 import type { Peer } from "./peer.js";
 import { ReplyEncoder } from "./reply-encoder.js";
-import { ReusedReader, readsFromReader, reuseWorks } from "./reused-wire.js";
+import { ReusedReader, reuseWorks } from "./reused-wire.js";
+import { ByteSlab } from "./byte-slab.js";
 import { StreamFrames } from "./stream-frames.js";
 import { defaultLimits, type EdgeLimits } from "./options.js";
 
@@ -47,6 +50,10 @@ export class FrameHandler<Auth = unknown> {
   readonly #replies = new ReplyEncoder();
   /** Inputs are decoded before any await, so one reader serves every call. */
   readonly #reader = reuseWorks ? new ReusedReader() : undefined;
+  /** Filled by each frame's decode; read before the first await. */
+  readonly #head = newEnvelopeHead();
+  /** Where bytes read in place are copied to when a call keeps them. */
+  readonly #kept = new ByteSlab();
   /** Streaming rpcs over WebSocket connections (docs/streams.md). */
   readonly streams: StreamFrames<Auth>;
   /** Who answers JSON frames holding "Pattern" (EdgeServer.servePatterns); none: UNIMPLEMENTED. */
@@ -64,34 +71,42 @@ export class FrameHandler<Auth = unknown> {
   /**
    * One binary frame: an envelope or a container of envelopes. Never throws. Returns how many
    * replies the peer will get (one per envelope, or one error for an unreadable frame).
+   * `inPlace`: the frame's memory is valid only during this call (uWS's message buffer) and is
+   * read where it is; what a call keeps of it (bytes fields, a stream's payload) is copied.
    */
-  binary(frame: Uint8Array, peer: Peer<Auth>): number {
-    let env: Envelope;
+  binary(frame: Uint8Array, peer: Peer<Auth>, inPlace = false): number {
+    const head = this.#head;
     try {
-      env = decodeEnvelope(frame);
+      decodeEnvelopeHead(frame, head);
     } catch (e) {
       peer.sendBinary(this.errorFrame(0, e as RonyError));
       return 1;
     }
-    if (env.constructorId !== CONTAINER_ID) {
-      this.#start(env, peer);
+    if (head.constructorId !== CONTAINER_ID) {
+      this.#start(head, frame, peer, inPlace);
       return 1;
     }
     let batch: Envelope[];
     try {
-      batch = decodeContainer(env.payload);
+      batch = decodeContainer(frame.subarray(head.payloadStart, head.payloadEnd));
     } catch (e) {
-      peer.sendBinary(this.errorFrame(env.requestId, e as RonyError));
+      peer.sendBinary(this.errorFrame(head.requestId, e as RonyError));
       return 1;
     }
     for (const inner of batch) {
       if (inner.constructorId === CONTAINER_ID) {
         peer.sendBinary(this.errorFrame(inner.requestId, new RonyError(ErrorCode.INVALID_ARGUMENT, "containers do not nest")));
       } else {
-        this.#start(inner, peer);
+        const { constructorId, requestId, headers, payload } = inner;
+        this.#start({ constructorId, requestId, headers, payloadStart: 0, payloadEnd: payload.length }, payload, peer, inPlace);
       }
     }
     return batch.length;
+  }
+
+  /** True when frames may be read in place (binary's `inPlace`): the reused reader copies bytes fields. */
+  get readsInPlace(): boolean {
+    return this.#reader !== undefined;
   }
 
   /** One JSON text frame (the debugging aid). Never throws. Says how many replies follow. */
@@ -127,28 +142,42 @@ export class FrameHandler<Auth = unknown> {
     return undefined;
   }
 
-  #start(env: Envelope, peer: Peer<Auth>): void {
-    const route = this.dispatcher.route(env.constructorId);
-    if (route === undefined && peer.connection !== undefined && this.streams.frame(env, peer.connection)) return;
-    const refused = env.requestId === 0 ? reservedRequestId() : this.refusal(route, env.constructorId);
+  #start(head: EnvelopeHead, frame: Uint8Array, peer: Peer<Auth>, inPlace: boolean): void {
+    const route = this.dispatcher.route(head.constructorId);
+    if (route === undefined && peer.connection !== undefined && this.streams.frame(this.#envelope(head, frame, inPlace), peer.connection)) return;
+    const refused = head.requestId === 0 ? reservedRequestId() : this.refusal(route, head.constructorId);
     if (refused !== undefined || route === undefined) {
-      peer.sendBinary(this.errorFrame(env.requestId, refused!));
+      peer.sendBinary(this.errorFrame(head.requestId, refused!));
       return;
     }
     if (!peer.admit()) {
-      peer.sendBinary(this.errorFrame(env.requestId, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many calls in flight")));
+      peer.sendBinary(this.errorFrame(head.requestId, new RonyError(ErrorCode.RESOURCE_EXHAUSTED, "too many calls in flight")));
       return;
     }
     let input: unknown;
     try {
       const codec = route.method.input;
-      input = this.#reader !== undefined && readsFromReader(codec) ? codec.decode(this.#reader.reset(env.payload) as unknown as Uint8Array) : codec.decode(env.payload);
+      const reader = this.#reader;
+      input =
+        reader !== undefined && route.readsFromReader
+          ? codec.decode(reader.reset(frame, head.payloadStart, head.payloadEnd, inPlace ? this.#kept : undefined) as unknown as Uint8Array)
+          : codec.decode(this.#payload(head, frame, inPlace));
     } catch (e) {
       peer.release();
-      peer.sendBinary(this.errorFrame(env.requestId, invalidInput(route.method.name, e)));
+      peer.sendBinary(this.errorFrame(head.requestId, invalidInput(route.method.name, e)));
       return;
     }
-    this.#callBinary(route, input, env.headers, env.requestId, peer);
+    this.#callBinary(route, input, head.headers, head.requestId, peer);
+  }
+
+  /** The payload as a view, or as a copy of its own when the frame is read in place. */
+  #payload(head: EnvelopeHead, frame: Uint8Array, inPlace: boolean): Uint8Array {
+    const view = frame.subarray(head.payloadStart, head.payloadEnd);
+    return inPlace ? this.#kept.copy(view) : view;
+  }
+
+  #envelope(head: EnvelopeHead, frame: Uint8Array, inPlace: boolean): Envelope {
+    return { constructorId: head.constructorId, requestId: head.requestId, headers: head.headers, payload: this.#payload(head, frame, inPlace) };
   }
 
   #callBinary(route: Route<Auth>, input: unknown, headers: Readonly<Record<string, string>>, requestId: number, peer: Peer<Auth>): void {

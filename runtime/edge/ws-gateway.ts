@@ -1,7 +1,7 @@
 // The WebSocket gateway: binary envelopes (and JSON text frames) in, replies and pushes out.
-// One behavior object per app, per-socket state in user data, nothing allocated per message
-// but the frame copy (uWS neuters the message buffer when the callback returns), which goes
-// into a shared slab rather than an ArrayBuffer of its own.
+// One behavior object per app, per-socket state in user data. uWS neuters the message buffer
+// when the callback returns: a frame served at once is read in place (the frame handler copies
+// what a call keeps), a frame held for later is copied into a shared slab.
 import type { HttpRequest, HttpResponse, WebSocket, WebSocketBehavior, us_socket_context_t } from "uWebSockets.js";
 import { ByteSlab } from "./byte-slab.js";
 import { EdgeConnection, type SocketData } from "./connection.js";
@@ -21,9 +21,9 @@ export interface WsGatewayState<Auth> {
   readonly authorize?: (headers: Readonly<Record<string, string>>) => boolean;
 }
 
-function serve<Auth>(state: WsGatewayState<Auth>, conn: EdgeConnection<Auth>, frame: Uint8Array | string): void {
+function serve<Auth>(state: WsGatewayState<Auth>, conn: EdgeConnection<Auth>, frame: Uint8Array | string, inPlace = false): void {
   if (typeof frame === "string") state.frames.text(frame, conn);
-  else state.frames.binary(frame, conn);
+  else state.frames.binary(frame, conn, inPlace);
 }
 
 // Held frames are served a few at a time: replies go out asynchronously, so the send buffer
@@ -39,6 +39,7 @@ function serveHeld<Auth>(state: WsGatewayState<Auth>, ws: WebSocket<SocketData<A
 
 export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior<SocketData<Auth>> {
   const { limits, hooks } = state;
+  const inPlace = state.frames.readsInPlace && process.env.NOINPLACE === undefined;
   return {
     // Over the limit but under this hard cap, a frame is refused with a 1009 close; past the cap
     // uWS itself drops the connection without reading the rest.
@@ -87,19 +88,21 @@ export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior
         conn.close(1009, "message too big");
         return;
       }
-      const frame = isBinary ? frameCopies.copy(new Uint8Array(message)) : textDecoder.decode(message);
+      const frame = isBinary ? new Uint8Array(message) : textDecoder.decode(message);
       if (conn.held.length > 0 || (conn.sendBuffered && ws.getBufferedAmount() >= limits.sendHighWaterBytes)) {
         // The client is not reading its replies: stop serving it until the buffer drains.
         if (conn.held.length >= limits.maxHeldFrames) {
           conn.close(1008, "not reading replies");
           return;
         }
-        conn.held.push(frame);
+        conn.held.push(typeof frame === "string" ? frame : frameCopies.copy(frame));
         return;
       }
       conn.inMessage = true;
       try {
-        serve(state, conn, frame);
+        // Served now, a frame is read where uWS put it (the frame handler copies what a call keeps).
+        if (typeof frame === "string" || inPlace) serve(state, conn, frame, inPlace);
+        else serve(state, conn, frameCopies.copy(frame));
       } finally {
         conn.inMessage = false;
       }

@@ -118,10 +118,28 @@ function readHeaderEntry(end: number, headers: Record<string, string>): void {
   headers[key] = value;
 }
 
-function readEnvelope(end: number): Envelope {
+/**
+ * An envelope whose payload is left in its frame, as offsets: what the edge reads per call, with
+ * no view made for the payload. One object can be filled again and again.
+ */
+export interface EnvelopeHead {
+  constructorId: number;
+  requestId: number;
+  headers: Record<string, string>;
+  /** The payload is frame[payloadStart, payloadEnd). */
+  payloadStart: number;
+  payloadEnd: number;
+}
+
+export function newEnvelopeHead(): EnvelopeHead {
+  return { constructorId: 0, requestId: 0, headers: NO_HEADERS as Record<string, string>, payloadStart: 0, payloadEnd: 0 };
+}
+
+function readEnvelope(end: number, head: EnvelopeHead): void {
   let constructorId = 0;
   let requestId = 0;
-  let payload: Uint8Array = EMPTY;
+  let payloadStart = 0;
+  let payloadEnd = 0;
   let headers: Record<string, string> | undefined;
   while (pos < end) {
     const tag = readVarint32();
@@ -134,7 +152,8 @@ function readEnvelope(end: number): Envelope {
         continue;
       case 26: {
         const len = readLength();
-        payload = buf.subarray(pos, pos + len);
+        payloadStart = pos;
+        payloadEnd = pos + len;
         pos += len;
         continue;
       }
@@ -150,7 +169,18 @@ function readEnvelope(end: number): Envelope {
     skipField(tag & 7, tag >>> 3, 0);
   }
   if (pos > end) throw malformed("envelope overruns its length");
-  return { constructorId, requestId, payload, headers: headers ?? (NO_HEADERS as Record<string, string>) };
+  head.constructorId = constructorId;
+  head.requestId = requestId;
+  head.headers = headers ?? (NO_HEADERS as Record<string, string>);
+  head.payloadStart = payloadStart;
+  head.payloadEnd = payloadEnd;
+}
+
+const scratchHead = newEnvelopeHead();
+
+function envelopeOf(head: EnvelopeHead): Envelope {
+  const payload = head.payloadEnd > head.payloadStart ? buf.subarray(head.payloadStart, head.payloadEnd) : EMPTY;
+  return { constructorId: head.constructorId, requestId: head.requestId, payload, headers: head.headers };
 }
 
 /** Decodes one envelope. The payload is a view into `frame`. Throws RonyError(INVALID_ARGUMENT). */
@@ -158,7 +188,19 @@ export function decodeEnvelope(frame: Uint8Array): Envelope {
   buf = frame;
   pos = 0;
   try {
-    return readEnvelope(frame.length);
+    readEnvelope(frame.length, scratchHead);
+    return envelopeOf(scratchHead);
+  } finally {
+    buf = EMPTY;
+  }
+}
+
+/** Decodes one envelope into `head`, its payload left in `frame`. Throws RonyError(INVALID_ARGUMENT). */
+export function decodeEnvelopeHead(frame: Uint8Array, head: EnvelopeHead): void {
+  buf = frame;
+  pos = 0;
+  try {
+    readEnvelope(frame.length, head);
   } finally {
     buf = EMPTY;
   }
@@ -175,7 +217,8 @@ export function decodeContainer(bytes: Uint8Array): Envelope[] {
       if (tag === 10) {
         const len = readLength();
         const end = pos + len;
-        out.push(readEnvelope(end));
+        readEnvelope(end, scratchHead);
+        out.push(envelopeOf(scratchHead));
         pos = end;
         continue;
       }
@@ -301,15 +344,28 @@ export function encodeReply(scratch: Uint8Array, constructorId: number, requestI
  * Returns the end. Byte-identical to encodeEnvelope's output.
  */
 export function writeReply(out: Uint8Array, constructorId: number, requestId: number, payload: Uint8Array, payloadLength: number): number {
-  let at = 0;
+  const at = writeReplyHead(out, 0, constructorId, requestId, payloadLength);
+  if (payloadLength !== 0) {
+    // A loop beats set() (and the view it needs) for the small payloads most replies carry.
+    if (payloadLength <= 64) for (let i = 0; i < payloadLength; i++) out[at + i] = payload[i]!;
+    else out.set(payload.length === payloadLength ? payload : payload.subarray(0, payloadLength), at);
+  }
+  return at + payloadLength;
+}
+
+/**
+ * Writes, from `at`, what precedes the payload in a header-less reply envelope (replySize less
+ * the payload); returns where the payload goes. A writer can then encode the payload in place.
+ */
+export function writeReplyHead(out: Uint8Array, at: number, constructorId: number, requestId: number, payloadLength: number): number {
   if (constructorId !== 0) {
     const id = constructorId >>> 0;
-    out[0] = 13;
-    out[1] = id & 0xff;
-    out[2] = (id >>> 8) & 0xff;
-    out[3] = (id >>> 16) & 0xff;
-    out[4] = id >>> 24;
-    at = 5;
+    out[at] = 13;
+    out[at + 1] = id & 0xff;
+    out[at + 2] = (id >>> 8) & 0xff;
+    out[at + 3] = (id >>> 16) & 0xff;
+    out[at + 4] = id >>> 24;
+    at += 5;
   }
   if (requestId !== 0) {
     out[at++] = 16;
@@ -318,10 +374,6 @@ export function writeReply(out: Uint8Array, constructorId: number, requestId: nu
   if (payloadLength !== 0) {
     out[at++] = 26;
     at = writeVarint(out, at, payloadLength);
-    // A loop beats set() (and the view it needs) for the small payloads most replies carry.
-    if (payloadLength <= 64) for (let i = 0; i < payloadLength; i++) out[at + i] = payload[i]!;
-    else out.set(payload.length === payloadLength ? payload : payload.subarray(0, payloadLength), at);
-    at += payloadLength;
   }
   return at;
 }

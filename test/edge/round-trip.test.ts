@@ -5,6 +5,8 @@ import { ErrorCode, HttpTransport, RonyError, WebSocketTransport, CONTAINER_ID, 
 import { EchoClient, EchoIds, MessageIds as EchoMessageIds, registerEcho } from "../../generated/examples/echo.rony.js";
 import { EchoReply, EchoRequest, Pong } from "../../generated/examples/echo.js";
 import { NotesClient } from "../../generated/examples/notes.rony.js";
+import { KvClient, KvIds, MessageIds as KvMessageIds, registerKv } from "../../generated/examples/kv.rony.js";
+import { KvEntry, KvPut } from "../../generated/examples/kv.js";
 import { EdgeServer } from "rony-ts/runtime";
 import { deferred, start, startDemo, until } from "./harness.js";
 
@@ -85,6 +87,39 @@ describe("WebSocket gateway through generated clients", () => {
     await until(() => got.size === 3);
     sock.close();
     expect([...got.entries()].sort()).toEqual([1, 2, 3].map((id) => [id, EchoMessageIds.EchoReply]));
+  });
+
+  it("a bytes field read in place from uWS's message buffer is the handler's to keep across an await, in single frames and in containers", async () => {
+    // uWS neuters a message's buffer when its callback returns; the frame handler reads frames
+    // where they are, so a bytes field must come out as a copy, not a view of that buffer.
+    const server = new EdgeServer({ host: "127.0.0.1" });
+    registerKv(server, {
+      async put(input) {
+        await new Promise((r) => setTimeout(r, 5));
+        return { scope: input.scope, key: input.key, value: input.value, version: 1n };
+      },
+      get: () => ({ scope: "", key: "", value: new Uint8Array(0), version: 0n }),
+      async *watch() {},
+    });
+    const { wsUrl } = await start(server);
+    const kv = new KvClient(ws(wsUrl));
+    const values = Array.from({ length: 64 }, (_, i) => Uint8Array.from({ length: 1 + ((i * 37) % 300) }, (_, j) => (i * 7 + j) & 0xff));
+    const replies = await Promise.all(values.map((value, i) => kv.put({ scope: "s", key: `k${i}`, value })));
+    expect(replies.map((r) => [...r.value])).toEqual(values.map((v) => [...v]));
+
+    const sock = new WebSocket(wsUrl);
+    await new Promise((r) => sock.once("open", r));
+    const got = new Map<number, Uint8Array>();
+    sock.on("message", (data: Buffer) => {
+      const env = decodeEnvelope(new Uint8Array(data));
+      expect(env.constructorId).toBe(KvMessageIds.KvEntry);
+      got.set(env.requestId, KvEntry.decode(env.payload).value);
+    });
+    const batch = encodeContainer(values.slice(0, 8).map((value, i) => ({ constructorId: KvIds.Put, requestId: i + 1, payload: KvPut.encode({ scope: "s", key: `b${i}`, value }).finish(), headers: {} })));
+    sock.send(encodeEnvelope({ constructorId: CONTAINER_ID, requestId: 0, payload: batch, headers: {} }));
+    await until(() => got.size === 8);
+    sock.close();
+    expect([...got.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => [...v])).toEqual(values.slice(0, 8).map((v) => [...v]));
   });
 
   it("pushes to a connection and calls the open/close hooks", async () => {
