@@ -39,7 +39,7 @@ function serveHeld<Auth>(state: WsGatewayState<Auth>, ws: WebSocket<SocketData<A
 
 export function wsBehavior<Auth>(state: WsGatewayState<Auth>): WebSocketBehavior<SocketData<Auth>> {
   const { limits, hooks } = state;
-  const inPlace = state.frames.readsInPlace && process.env.NOINPLACE === undefined;
+  const inPlace = state.frames.readsInPlace;
   return {
     // Over the limit but under this hard cap, a frame is refused with a 1009 close; past the cap
     // uWS itself drops the connection without reading the rest.
