@@ -13,16 +13,24 @@ import type { MessageCodec } from "../rpc/index.js";
 import type { ByteSlab } from "./byte-slab.js";
 
 const EMPTY = new Uint8Array(0);
-const TWO_32 = 4294967296;
+const TWO_28 = 268435456;
 const TWO_53 = 9007199254740992;
 
-/** Node's Buffer method, applied to any Uint8Array; checked at load (a runtime without it reads text the usual way). */
-const latin1Slice = latin1SliceOf();
+/** Node's Buffer methods, applied to any Uint8Array; checked at load (without them text is read and written the usual way). */
+interface NodeBufferText {
+  latin1Slice?: (this: Uint8Array, start: number, end: number) => string;
+  utf8Write?: (this: Uint8Array, text: string, offset: number, length: number) => number;
+}
+const nodeBuffer = globalThis.Buffer?.prototype as NodeBufferText | undefined;
+const latin1Slice = checked(nodeBuffer?.latin1Slice, (slice) => slice.call(new Uint8Array([0x20, 0x41, 0x7a, 0x7e]), 1, 3) === "Az");
+const utf8Write = checked(nodeBuffer?.utf8Write, (write) => {
+  const out = new Uint8Array(8);
+  return write.call(out, "é\ud800", 1, 7) === 5 && [...out].join() === "0,195,169,239,191,189,0,0";
+});
 
-function latin1SliceOf(): ((this: Uint8Array, start: number, end: number) => string) | undefined {
-  const slice = (globalThis.Buffer?.prototype as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } | undefined)?.latin1Slice;
+function checked<F>(fn: F | undefined, works: (fn: F) => boolean): F | undefined {
   try {
-    return slice !== undefined && slice.call(new Uint8Array([0x20, 0x41, 0x7a, 0x7e]), 1, 3) === "Az" ? slice : undefined;
+    return fn !== undefined && works(fn) ? fn : undefined;
   } catch {
     return undefined;
   }
@@ -148,7 +156,6 @@ interface WriterFields {
   stackPos: number[];
   /** A DataView over `buffer.buffer`, reused while its byteLength equals the buffer's. */
   viewCache: DataView;
-  writeVarint64(lo: number, hi: number): BinaryWriter;
 }
 
 /** A BinaryWriter whose bytes are read in place (`written`, `writtenLength`) and then dropped (`rewind`), not copied out by finish(). */
@@ -183,12 +190,56 @@ export class ReusedWriter extends BinaryWriter {
     if (f.stackPos.length > 0) f.stackPos = [];
   }
 
+  /** A one-byte varint (every tag of a field under 16) written at once; anything else the usual way. */
+  override uint32(value: number): this {
+    const f = this as unknown as WriterFields;
+    if (value >>> 0 === value && value < 0x80 && f.pos < f.buffer.length) {
+      f.buffer[f.pos++] = value;
+      return this;
+    }
+    return super.uint32(value);
+  }
+
+  /**
+   * Text under 43 UTF-16 units (at most 126 bytes of UTF-8: a one-byte length) is written by
+   * Node's native utf8Write straight after its length byte; longer text the usual way. Both
+   * replace a lone surrogate with U+FFFD, as TextEncoder does.
+   */
+  override string(value: string): this {
+    const f = this as unknown as WriterFields;
+    if (typeof value === "string" && value.length < 43 && utf8Write !== undefined && f.pos + 1 + value.length * 3 <= f.buffer.length) {
+      const n = utf8Write.call(f.buffer, value, f.pos + 1, value.length * 3);
+      f.buffer[f.pos] = n;
+      f.pos += 1 + n;
+      return this;
+    }
+    return super.string(value);
+  }
+
   override int64(value: string | number | bigint): this {
     if (typeof value === "bigint") {
       // Exact below 2^53; a larger value cannot round down into this range.
-      const n = Number(value);
-      if (n >= 0 && n < TWO_53) {
-        (this as unknown as WriterFields).writeVarint64(n >>> 0, Math.floor(n / TWO_32));
+      let n = Number(value);
+      const f = this as unknown as WriterFields;
+      if (n >= 0 && n < TWO_53 && f.pos + 8 <= f.buffer.length) {
+        // At most eight bytes below 2^53, in 32-bit integer steps: the low 28 bits, then the rest.
+        const buf = f.buffer;
+        let pos = f.pos;
+        if (n >= TWO_28) {
+          const low = n % TWO_28;
+          n = (n - low) / TWO_28;
+          buf[pos] = (low & 0x7f) | 0x80;
+          buf[pos + 1] = ((low >>> 7) & 0x7f) | 0x80;
+          buf[pos + 2] = ((low >>> 14) & 0x7f) | 0x80;
+          buf[pos + 3] = ((low >>> 21) & 0x7f) | 0x80;
+          pos += 4;
+        }
+        while (n > 0x7f) {
+          buf[pos++] = (n & 0x7f) | 0x80;
+          n >>>= 7;
+        }
+        buf[pos++] = n;
+        f.pos = pos;
         return this;
       }
     }
