@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Envelope as TsEnvelope, MessageContainer as TsContainer } from "../../generated/rony/envelope.js";
-import { NO_HEADERS, decodeContainer, decodeEnvelope, encodeContainer, encodeEnvelope, encodeReply, type Envelope } from "./envelope-codec.js";
+import { NO_HEADERS, decodeContainer, decodeEnvelope, decodeEnvelopeHead, encodeContainer, encodeEnvelope, encodeReply, newEnvelopeHead, type Envelope } from "./envelope-codec.js";
 import { RonyError, ErrorCode } from "./errors.js";
 
 const envelopeArb: fc.Arbitrary<Envelope> = fc.record({
@@ -30,6 +30,37 @@ describe("envelope codec (wire-compatible with the generated rony.Envelope codec
         expect(plain(TsEnvelope.decode(encodeEnvelope(env)))).toEqual(plain(env));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("reads an envelope's head as decodeEnvelope reads the envelope: plain frames (its fast path), near misses and any bytes", () => {
+    const head = newEnvelopeHead();
+    const outcome = (read: () => Envelope) => {
+      try {
+        return { value: plain(read()) };
+      } catch (e) {
+        return { threw: (e as RonyError).message };
+      }
+    };
+    const viaHead = (frame: Uint8Array): Envelope => {
+      decodeEnvelopeHead(frame, head);
+      return { constructorId: head.constructorId, requestId: head.requestId, headers: head.headers, payload: frame.subarray(head.payloadStart, head.payloadEnd) };
+    };
+    const plainFrame = envelopeArb.map((e) => encodeEnvelope({ ...e, headers: {} }));
+    // A plain frame cut short, lengthened, or with one byte changed.
+    const nearMiss = fc.tuple(plainFrame, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("cut", "grow", "flip")).map(([f, at, byte, how]) => {
+      const i = f.length === 0 ? 0 : at % f.length;
+      if (how === "cut") return f.subarray(0, i);
+      if (how === "grow") return Uint8Array.from([...f, byte]);
+      const g = f.slice();
+      if (g.length > 0) g[i] = byte;
+      return g;
+    });
+    fc.assert(
+      fc.property(fc.oneof(plainFrame, nearMiss, envelopeArb.map(encodeEnvelope), fc.uint8Array({ maxLength: 64 })), (frame) => {
+        expect(outcome(() => viaHead(frame))).toEqual(outcome(() => decodeEnvelope(frame)));
+      }),
+      { numRuns: 5000 },
     );
   });
 
