@@ -56,6 +56,20 @@ describe("ReusedWriter and ReusedReader", () => {
     );
   });
 
+  it("read back every field BinaryWriter wrote, as BinaryReader does", () => {
+    const r = new ReusedReader();
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 12 }), (fields) => {
+        const w = new BinaryWriter();
+        write(w, fields);
+        const bytes = w.finish();
+        expect(read(r.reset(bytes), fields, true)).toEqual(read(new BinaryReader(bytes), fields, true));
+        expect(r.pos).toBe(bytes.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("read what BinaryReader reads, strict or not, valid UTF-8 or not, from inside a larger frame", () => {
     const r = new ReusedReader();
     const utf8OrNot = fc.oneof(fc.string({ unit: "binary", maxLength: 60 }).map((s) => new TextEncoder().encode(s)), fc.uint8Array({ maxLength: 60 }));
