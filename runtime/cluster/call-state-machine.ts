@@ -127,6 +127,7 @@ export class CallStateMachine implements StateMachine {
   }
 
   restore(data: Uint8Array): void {
+    this.slots.forgetExport();
     if (data.length === 0) {
       this.sessions.restore(new BinaryReader(emptySessions()));
       this.slots.table.reset();

@@ -28,8 +28,11 @@ export function slotAdminEntryOf(data: Uint8Array): SlotAdminEntry | undefined {
   return SlotAdminEntry.decode(r.bytes());
 }
 
+type ExportItem = SlotChunk["records"][number] | SlotChunk["sessions"][number];
+
 export class SlotAdmin {
   readonly table: SlotTable;
+  #exported: { readonly key: string; readonly items: ExportItem[] } | undefined = undefined;
 
   constructor(
     replicaSet: number,
@@ -49,6 +52,7 @@ export class SlotAdmin {
 
   /** Applies one entry; throws a typed error (the same on every replica) when it may not. */
   async apply(entry: SlotAdminEntry): Promise<SlotTableReply> {
+    this.forgetExport();
     const slots = SlotRanges.parse(entry.slots);
     const inSlots = (slot: number): boolean => slots.has(slot);
     const recordInSlots = (value: KeyValue): boolean => slots.has(slotOf(value));
@@ -91,30 +95,51 @@ export class SlotAdmin {
    */
   export(request: SlotExportRequest): SlotExportReply {
     const slots = SlotRanges.parse(request.slots);
-    const moving = SlotRanges.parse(this.table.state().moving);
+    const state = this.table.state();
+    const moving = SlotRanges.parse(state.moving);
     if (slots.isEmpty || !moving.covers(slots)) {
       throw new RonyError(ErrorCode.FAILED_PRECONDITION, `slots ${slots.minus(moving).toString() || "(none)"} are not frozen for a move on replica set ${this.table.replicaSet}: freeze them first`, "slots");
     }
+    const items = this.#exportItems(slots, `${slots.toString()}|${state.moving}|${state.epoch}`, request.cursor);
     const maxBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_CHUNK_BYTES;
     const chunk: SlotChunk = { records: [], sessions: [] };
-    let position = 0;
     let bytes = 0;
-    const full = (): boolean => bytes >= maxBytes;
-    for (const store of this.stores.values()) {
-      for (const { model, bytes: record } of store.recordsWhere((value) => slots.has(slotOf(value)))) {
-        if (position++ < request.cursor) continue;
-        if (full()) return { chunk, nextCursor: position - 1 };
-        chunk.records.push({ store: store.name, model, record });
-        bytes += record.length + model.length + store.name.length + 8;
+    for (let position = request.cursor; position < items.length; position++) {
+      if (bytes >= maxBytes) return { chunk, nextCursor: position };
+      const item = items[position]!;
+      if ("record" in item) {
+        chunk.records.push(item);
+        bytes += item.record.length + item.model.length + item.store.length + 8;
+      } else {
+        chunk.sessions.push(item);
+        bytes += item.result.length + item.client.length + 32;
       }
     }
-    for (const { client, seq, result, lastMs } of this.sessions.inSlots((slot) => slots.has(slot))) {
-      if (position++ < request.cursor) continue;
-      if (full()) return { chunk, nextCursor: position - 1 };
-      chunk.sessions.push({ client, seq, ok: result.ok, result: result.bytes, slot: result.slot, timeMs: lastMs });
-      bytes += result.bytes.length + client.length + 32;
-    }
     return { chunk, nextCursor: 0 };
+  }
+
+  /**
+   * What an export of `slots` hands over, records first, then session results: listed once per
+   * move and kept for its next chunks (frozen slots do not change), so that a chunk costs its own
+   * size, not a rescan of the replica set. Listed again from cursor 0, for other slots, and after
+   * any admin entry or snapshot install (forgetExport).
+   */
+  #exportItems(slots: SlotRanges, key: string, cursor: number): ExportItem[] {
+    if (cursor !== 0 && this.#exported?.key === key) return this.#exported.items;
+    const items: ExportItem[] = [];
+    for (const store of this.stores.values()) {
+      for (const { model, bytes } of store.recordsWhere((value) => slots.has(slotOf(value)))) items.push({ store: store.name, model, record: bytes });
+    }
+    for (const { client, seq, result, lastMs } of this.sessions.inSlots((slot) => slots.has(slot))) {
+      items.push({ client, seq, ok: result.ok, result: result.bytes, slot: result.slot, timeMs: lastMs });
+    }
+    this.#exported = { key, items };
+    return items;
+  }
+
+  /** Drops the listed export: the data it was made from may have changed. */
+  forgetExport(): void {
+    this.#exported = undefined;
   }
 
   reply(leader: number): SlotTableReply {

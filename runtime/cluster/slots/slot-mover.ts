@@ -133,6 +133,8 @@ export async function moveSlots(options: MoveOptions): Promise<MoveReport> {
 class AdminSets {
   readonly #members = new Map<number, MoverNode[]>();
   readonly #tunnels = new Map<string, WebSocketTransport>();
+  /** Per replica set, the index of the member that answered last. */
+  readonly #answered = new Map<number, number>();
   readonly #timeoutMs: number;
 
   constructor(readonly options: MoverOptions) {
@@ -156,11 +158,16 @@ class AdminSets {
     const members = this.#members.get(set);
     if (members === undefined) throw new RonyError(ErrorCode.INVALID_ARGUMENT, `no node of replica set ${set} was given`);
     const deadline = Date.now() + 4 * this.#timeoutMs;
+    // The member that answered last goes first: a dead one would cost every call its deadline.
+    const first = this.#answered.get(set) ?? 0;
     let last: unknown;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      const node = members[attempt % members.length]!;
+      const index = (first + attempt) % members.length;
+      const node = members[index]!;
       try {
-        return await this.#tunnel(node).call(method, input, { timeoutMs: this.#timeoutMs });
+        const output = await this.#tunnel(node).call(method, input, { timeoutMs: this.#timeoutMs });
+        this.#answered.set(set, index);
+        return output;
       } catch (e) {
         if (!retryable(e)) throw e;
         last = e;
