@@ -45,6 +45,8 @@ export class RedisRegistry implements Registry {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #refresh: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  /** Set once the first SUBSCRIBE succeeded: from then on every reconnect subscribes again. */
+  #subscribed = false;
   onError: (error: RegistryError) => void = (e) => console.warn(`rony-ts registry: ${e.message}`);
 
   constructor(options: RedisRegistryOptions) {
@@ -61,8 +63,14 @@ export class RedisRegistry implements Registry {
     // No offline queue: while Redis is down a command fails at once instead of waiting.
     const tuning = { commandTimeoutMs: this.#options.commandTimeoutMs, connectTimeoutMs: 1_000 };
     this.#client = createClient(options.redis, tuning, { enableOfflineQueue: false });
-    this.#subscriber = createClient(options.redis, tuning, { enableOfflineQueue: false });
+    // Subscribed again by us on reconnect, not by ioredis, whose resubscribe leaves its promise
+    // unhandled (a close during it would be an unhandled rejection). A failed one is retried at
+    // the next reconnect; the periodic refresh keeps the view meanwhile.
+    this.#subscriber = createClient(options.redis, tuning, { enableOfflineQueue: false, autoResubscribe: false });
     this.#subscriber.on("message", (_channel: string, id: string) => void this.#reread(id));
+    this.#subscriber.on("ready", () => {
+      if (this.#subscribed) this.#subscriber.subscribe(this.#channel).catch((e: unknown) => this.#unavailable(e, "subscribing to changes"));
+    });
     // A reconnected Redis may have lost every key (a restart): renew ours at once.
     this.#client.on("ready", () => void this.#beat());
   }
@@ -95,6 +103,7 @@ export class RedisRegistry implements Registry {
       await connectClient(this.#client, "registry", this.#options.redis, where);
       await connectClient(this.#subscriber, "registry", this.#options.redis, where);
       await this.#subscriber.subscribe(this.#channel);
+      this.#subscribed = true;
       await this.refresh();
     } catch (e) {
       // No reconnect loop left behind: a registry that did not start is dropped by its caller.

@@ -41,6 +41,10 @@ describe("redis subscriptions across a dropped listening connection", () => {
     const [u] = await sub.take(1);
     expect(u!.previous).toBeNull();
     expect(u!.value?.title).toBe("while away");
+    // Subscribed again: the next change arrives by pub/sub.
+    await new NoteRepository(theirs).save(note(1n, "after"));
+    const [v] = await sub.take(1);
+    expect(v!.value?.title).toBe("after");
     await sub.stop();
   });
 });

@@ -163,5 +163,12 @@ describe("RedisRegistry", () => {
     const c = registry(prefix);
     await c.start();
     await until("survivor seen by a new reader", () => c.nodes().has("survivor"), 3_000);
+    // a and b subscribed to changes again after the reconnect (c made the third subscriber).
+    let subscribers = 0;
+    for (let i = 0; i < 100 && subscribers < 3; i++) {
+      subscribers = Number(/:(\d+)\r\n$/.exec(await command(fleet.servers[0]!, `PUBSUB NUMSUB ${prefix}:changes`))?.[1] ?? 0);
+      if (subscribers < 3) await sleep(50);
+    }
+    expect(subscribers).toBe(3);
   });
 });

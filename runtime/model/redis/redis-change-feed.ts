@@ -75,12 +75,25 @@ export class RedisChangeFeeds {
 
   #listening(): Redis {
     if (this.#listener !== undefined) return this.#listener;
-    const l = this.client.duplicate();
+    // Not ioredis's own resubscribe: it leaves its SUBSCRIBE's promise unhandled, so a connection
+    // closing during it is an unhandled rejection (seen in CI when a store closed then).
+    const l = this.client.duplicate({ autoResubscribe: false });
     l.on("error", () => undefined);
     l.on("ready", () => {
-      // ioredis subscribes again by itself; what was published meanwhile is gone: re-read.
-      if (this.#connectedOnce) for (const f of this.#feeds.values()) f.local.resync();
-      this.#connectedOnce = true;
+      if (!this.#connectedOnce) {
+        this.#connectedOnce = true;
+        return;
+      }
+      // Subscribe again, then re-read: what was published while the connection was down is gone.
+      // A failure here means the connection dropped again; its next "ready" retries.
+      const channels = [...this.#feeds].filter(([, f]) => f.subscribed !== undefined).map(([channel]) => channel);
+      if (channels.length === 0) return;
+      l.subscribe(...channels).then(
+        () => {
+          for (const f of this.#feeds.values()) f.local.resync();
+        },
+        () => undefined,
+      );
     });
     l.on("messageBuffer", (channel: Buffer, message: Buffer) => this.#deliver(channel.toString(), message));
     this.#listener = l;
