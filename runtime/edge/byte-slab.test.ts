@@ -30,4 +30,22 @@ describe("ByteSlab", () => {
     expect(c.every((x) => x === 7)).toBe(true);
     expect(slab.copy(new Uint8Array(1)).buffer).not.toBe(a.buffer);
   });
+
+  it("bytes written in place are handed out by advance, and later copies and reservations stay clear of them", () => {
+    const slab = new ByteSlab();
+    slab.copy(new Uint8Array(10).fill(1));
+    const at = slab.reserve(100);
+    expect(at).toBe(10);
+    slab.current.fill(5, at, at + 20);
+    slab.advance(at + 20);
+    const written = new Uint8Array(slab.current.buffer, at, 20);
+    expect(slab.reserve(100)).toBe(30);
+    slab.copy(new Uint8Array(50).fill(9));
+    expect(written.every((b) => b === 5)).toBe(true);
+    // Too little room left: a fresh slab, the old one untouched.
+    const old = slab.current;
+    expect(slab.reserve(SLAB_BYTES - 70)).toBe(0);
+    expect(slab.current).not.toBe(old);
+    expect(written.every((b) => b === 5)).toBe(true);
+  });
 });

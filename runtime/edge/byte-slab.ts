@@ -27,6 +27,28 @@ export class ByteSlab {
     return new Uint8Array(this.#slab.buffer, at, n);
   }
 
+  /**
+   * For writing in place: makes sure the current slab has `room` free bytes (moving to a fresh
+   * slab when not) and returns where they start in `current`. Bytes written there are handed out
+   * only by `advance`; until then the next reservation may write over them.
+   */
+  reserve(room: number): number {
+    if (this.#at + room > SLAB_BYTES) {
+      this.#slab = new Uint8Array(SLAB_BYTES);
+      this.#at = 0;
+    }
+    return this.#at;
+  }
+
+  get current(): Uint8Array {
+    return this.#slab;
+  }
+
+  /** Hands out the current slab's bytes up to `end` (written in place after `reserve`). */
+  advance(end: number): void {
+    this.#at = end;
+  }
+
   /** A copy of `bytes` that stays valid and unshared. */
   copy(bytes: Uint8Array): Uint8Array {
     const out = this.take(bytes.length);

@@ -1,16 +1,16 @@
 // Encodes a reply straight into its frame: the output message by its own (generated) encode,
-// into a reused writer pointed at a slab past room for the envelope's head, then the head written
-// in front of the payload. One view per reply and no copy. A small Uint8Array of its own would
-// make uWS allocate a backing store for it on send, and the writer's finish() would copy the payload.
-// Like byte-slab.ts, a slab is never rewritten where a frame was handed out.
+// into a reused writer pointed into a slab (byte-slab.ts) past room for the envelope's head, then
+// the head written in front of the payload. One view per reply and no copy. A small Uint8Array of
+// its own would make uWS allocate a backing store for it on send, and the writer's finish() would
+// copy the payload.
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
-import { encodeReply, replySize, writeReplyHead, type MessageCodec } from "../rpc/index.js";
-import { ByteSlab, SLAB_BYTES } from "./byte-slab.js";
+import { encodeReply, replyHeadSize, writeReplyHead, type MessageCodec } from "../rpc/index.js";
+import { ByteSlab } from "./byte-slab.js";
 import { ReusedWriter, reuseWorks } from "./reused-wire.js";
 
 /** The most an envelope's head takes before the payload: constructor id, request id, payload length. */
 const HEAD_MAX = 5 + 6 + 6;
-/** A slab with less room than this is left for a new one (a bigger reply moves the writer to a bigger buffer). */
+/** Room a reply starts with; a bigger one moves the writer to a bigger buffer of its own. */
 const MIN_ROOM = 1024;
 
 export class ReplyEncoder {
@@ -18,19 +18,14 @@ export class ReplyEncoder {
   /** Without reuse (reused-wire.ts) the writer is used as a plain BinaryWriter. */
   readonly #reuses = reuseWorks;
   readonly #frames = new ByteSlab();
-  #slab = new Uint8Array(SLAB_BYTES);
-  #at = 0;
 
   /** Throws what the codec throws (an output that does not encode), leaving the writer clean. */
   encode<T>(constructorId: number, requestId: number, codec: MessageCodec<T>, output: T): Uint8Array {
     if (!this.#reuses) return this.#encodeFinished(this.#writer, constructorId, requestId, codec, output);
     const w = this.#writer as ReusedWriter;
-    if (this.#slab.length - this.#at < MIN_ROOM) {
-      this.#slab = new Uint8Array(SLAB_BYTES);
-      this.#at = 0;
-    }
-    const payloadAt = this.#at + HEAD_MAX;
-    w.writeInto(this.#slab, payloadAt);
+    const slab = this.#frames;
+    const payloadAt = slab.reserve(MIN_ROOM) + HEAD_MAX;
+    w.writeInto(slab.current, payloadAt);
     let written: { finish(): Uint8Array };
     try {
       written = codec.encode(output, w);
@@ -41,22 +36,16 @@ export class ReplyEncoder {
     // A codec that ignores the writer argument returns its own; its finish() gives the bytes.
     if (written !== w) {
       w.rewind();
-      const payload = written.finish();
-      return encodeReply(this.#frames.take(replySize(requestId, payload.length)), constructorId, requestId, payload);
+      return this.#frame(constructorId, requestId, written.finish());
     }
     const buf = w.written;
     const end = w.writtenLength;
     w.rewind();
     const payloadLength = end - payloadAt;
-    const headLength = replySize(requestId, payloadLength) - payloadLength - (constructorId === 0 ? 5 : 0);
-    const start = payloadAt - headLength;
+    const start = payloadAt - replyHeadSize(constructorId, requestId, payloadLength);
     writeReplyHead(buf, start, constructorId, requestId, payloadLength);
-    if (buf === this.#slab) this.#at = end;
-    else {
-      // The reply outgrew the slab: the writer moved to a bigger buffer, which the frame keeps.
-      this.#slab = new Uint8Array(SLAB_BYTES);
-      this.#at = 0;
-    }
+    // A reply that outgrew the slab is in the bigger buffer the writer moved to, which the frame keeps.
+    if (buf === slab.current) slab.advance(end);
     return new Uint8Array(buf.buffer, start, end - start);
   }
 
@@ -68,6 +57,10 @@ export class ReplyEncoder {
       w.finish(); // resets the writer
       throw e;
     }
-    return encodeReply(this.#frames.take(replySize(requestId, payload.length)), constructorId, requestId, payload);
+    return this.#frame(constructorId, requestId, payload);
+  }
+
+  #frame(constructorId: number, requestId: number, payload: Uint8Array): Uint8Array {
+    return encodeReply(this.#frames.take(replyHeadSize(constructorId, requestId, payload.length) + payload.length), constructorId, requestId, payload);
   }
 }

@@ -215,29 +215,35 @@ export function decodeEnvelopeHead(frame: Uint8Array, head: EnvelopeHead): void 
 function readPlainEnvelope(frame: Uint8Array, head: EnvelopeHead): boolean {
   const end = frame.length;
   if (end < 8 || frame[0] !== 13 || frame[5] !== 16) return false;
-  let at = 6;
-  let requestId = 0;
-  for (let shift = 0; ; shift += 7) {
-    if (shift === 28 || at >= end) return false;
-    const b = frame[at++]!;
-    requestId |= (b & 0x7f) << shift;
-    if (b < 0x80) break;
-  }
+  let at = shortVarint(frame, 6, end);
+  if (at < 0) return false;
+  const requestId = shortValue;
   if (at >= end || frame[at++] !== 26) return false;
-  let length = 0;
-  for (let shift = 0; ; shift += 7) {
-    if (shift === 28 || at >= end) return false;
-    const b = frame[at++]!;
-    length |= (b & 0x7f) << shift;
-    if (b < 0x80) break;
-  }
-  if (at + length !== end) return false;
+  at = shortVarint(frame, at, end);
+  if (at < 0 || at + shortValue !== end) return false;
   head.constructorId = (frame[1]! | (frame[2]! << 8) | (frame[3]! << 16) | (frame[4]! << 24)) >>> 0;
   head.requestId = requestId;
   head.headers = NO_HEADERS as Record<string, string>;
   head.payloadStart = at;
   head.payloadEnd = end;
   return true;
+}
+
+/** The value of the last varint shortVarint read. */
+let shortValue = 0;
+
+/** Reads a varint under 2^28 (four bytes at most) at frame[at], before `end`: the position after it, or -1. */
+function shortVarint(frame: Uint8Array, at: number, end: number): number {
+  let value = 0;
+  for (let shift = 0; shift < 28 && at < end; shift += 7) {
+    const b = frame[at++]!;
+    value |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      shortValue = value;
+      return at;
+    }
+  }
+  return -1;
 }
 
 /** Decodes a MessageContainer's envelopes. Payloads are views into `bytes`. */
@@ -366,30 +372,16 @@ export function encodeEnvelope(env: Envelope): Uint8Array<ArrayBuffer> {
  * reply path allocate nothing but the payload.
  */
 export function encodeReply(scratch: Uint8Array, constructorId: number, requestId: number, payload: Uint8Array): Uint8Array {
-  const size = replySize(requestId, payload.length);
+  const size = replyHeadSize(constructorId, requestId, payload.length) + payload.length;
   const out = size <= scratch.length ? scratch : new Uint8Array(size);
-  const end = writeReply(out, constructorId, requestId, payload, payload.length);
-  return end === out.length ? out : out.subarray(0, end);
+  out.set(payload, writeReplyHead(out, 0, constructorId, requestId, payload.length));
+  return size === out.length ? out : out.subarray(0, size);
 }
 
 /**
- * Writes a header-less reply envelope at the start of `out` (replySize bytes), its payload the
- * first `payloadLength` bytes of `payload`: a writer's buffer can be copied from without a view.
- * Returns the end. Byte-identical to encodeEnvelope's output.
- */
-export function writeReply(out: Uint8Array, constructorId: number, requestId: number, payload: Uint8Array, payloadLength: number): number {
-  const at = writeReplyHead(out, 0, constructorId, requestId, payloadLength);
-  if (payloadLength !== 0) {
-    // A loop beats set() (and the view it needs) for the small payloads most replies carry.
-    if (payloadLength <= 64) for (let i = 0; i < payloadLength; i++) out[at + i] = payload[i]!;
-    else out.set(payload.length === payloadLength ? payload : payload.subarray(0, payloadLength), at);
-  }
-  return at + payloadLength;
-}
-
-/**
- * Writes, from `at`, what precedes the payload in a header-less reply envelope (replySize less
- * the payload); returns where the payload goes. A writer can then encode the payload in place.
+ * Writes, from `at`, what precedes the payload in a header-less reply envelope (replyHeadSize
+ * bytes); returns where the payload goes. A writer can then encode the payload in place.
+ * Byte-identical to encodeEnvelope's output.
  */
 export function writeReplyHead(out: Uint8Array, at: number, constructorId: number, requestId: number, payloadLength: number): number {
   if (constructorId !== 0) {
@@ -412,9 +404,9 @@ export function writeReplyHead(out: Uint8Array, at: number, constructorId: numbe
   return at;
 }
 
-/** Bytes encodeReply writes for a reply with this request id and payload length. */
-export function replySize(requestId: number, payloadLength: number): number {
-  return 5 + (requestId !== 0 ? 1 + varintSize(requestId >>> 0) : 0) + (payloadLength !== 0 ? 1 + varintSize(payloadLength) + payloadLength : 0);
+/** Bytes writeReplyHead writes for a reply with this constructor, request id and payload length. */
+export function replyHeadSize(constructorId: number, requestId: number, payloadLength: number): number {
+  return (constructorId !== 0 ? 5 : 0) + (requestId !== 0 ? 1 + varintSize(requestId >>> 0) : 0) + (payloadLength !== 0 ? 1 + varintSize(payloadLength) : 0);
 }
 
 /** Encodes envelopes as a MessageContainer, byte-identical to the generated MessageContainer.encode. */

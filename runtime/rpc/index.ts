@@ -9,7 +9,7 @@ export { CONTAINER_ID, REDIRECT_ID, RPC_ERROR_ID, STREAM_CONTROL_ID } from "./co
 export { DEFAULT_STREAM_WINDOW, STREAM_CONTENT_TYPE, STREAM_TIMEOUT_HEADER, StreamControl, StreamSignal, controlFrame, decodeControl } from "./stream-control.js";
 export { StreamCredit, grantDue } from "./stream-credit.js";
 export { StreamQueue } from "./stream-queue.js";
-export { NO_HEADERS, decodeContainer, decodeEnvelope, decodeEnvelopeHead, encodeContainer, encodeEnvelope, encodeReply, newEnvelopeHead, replySize, writeReply, writeReplyHead, type Envelope, type EnvelopeHead } from "./envelope-codec.js";
+export { NO_HEADERS, decodeContainer, decodeEnvelope, decodeEnvelopeHead, encodeContainer, encodeEnvelope, encodeReply, newEnvelopeHead, replyHeadSize, writeReplyHead, type Envelope, type EnvelopeHead } from "./envelope-codec.js";
 export { asRonyError, decodeRpcError, encodeRpcError, rpcErrorFromJson, rpcErrorToJson, type RpcErrorJson } from "./rpc-error-codec.js";
 export { RedirectError, RedirectReason, decodeRedirect, encodeRedirect, type NodeInfo } from "./redirect.js";
 export { clockOf, type CallClock } from "./clock.js";

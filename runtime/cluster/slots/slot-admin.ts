@@ -95,12 +95,11 @@ export class SlotAdmin {
    */
   export(request: SlotExportRequest): SlotExportReply {
     const slots = SlotRanges.parse(request.slots);
-    const state = this.table.state();
-    const moving = SlotRanges.parse(state.moving);
+    const moving = SlotRanges.parse(this.table.state().moving);
     if (slots.isEmpty || !moving.covers(slots)) {
       throw new RonyError(ErrorCode.FAILED_PRECONDITION, `slots ${slots.minus(moving).toString() || "(none)"} are not frozen for a move on replica set ${this.table.replicaSet}: freeze them first`, "slots");
     }
-    const items = this.#exportItems(slots, `${slots.toString()}|${state.moving}|${state.epoch}`, request.cursor);
+    const items = this.#exportItems(slots, request.cursor);
     const maxBytes = request.maxBytes > 0 ? request.maxBytes : DEFAULT_CHUNK_BYTES;
     const chunk: SlotChunk = { records: [], sessions: [] };
     let bytes = 0;
@@ -122,9 +121,10 @@ export class SlotAdmin {
    * What an export of `slots` hands over, records first, then session results: listed once per
    * move and kept for its next chunks (frozen slots do not change), so that a chunk costs its own
    * size, not a rescan of the replica set. Listed again from cursor 0, for other slots, and after
-   * any admin entry or snapshot install (forgetExport).
+   * any admin entry or snapshot install (forgetExport: the only ways the slot table changes).
    */
-  #exportItems(slots: SlotRanges, key: string, cursor: number): ExportItem[] {
+  #exportItems(slots: SlotRanges, cursor: number): ExportItem[] {
+    const key = slots.toString();
     if (cursor !== 0 && this.#exported?.key === key) return this.#exported.items;
     const items: ExportItem[] = [];
     for (const store of this.stores.values()) {
