@@ -15,8 +15,8 @@ const field: fc.Arbitrary<Field> = fc.oneof(
   fc.string({ unit: "binary", maxLength: 60 }).map((value) => ({ kind: "string" as const, value })),
   fc.string({ unit: "grapheme-ascii", maxLength: 60 }).map((value) => ({ kind: "string" as const, value })),
   fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((value) => ({ kind: "int64" as const, value })),
-  // The writer's own path is below 2^53: small values and both sides of that edge.
-  fc.oneof(fc.constantFrom(0n, 1n, 127n, 128n, 16383n, 16384n, 2n ** 35n - 1n, 2n ** 35n, 2n ** 53n - 1n, 2n ** 53n), fc.bigInt({ min: 0n, max: 2n ** 20n }), fc.bigInt({ min: 0n, max: 2n ** 53n + 2n }), fc.bigInt({ min: 2n ** 53n - 3n, max: 2n ** 53n + 3n })).map((value) => ({ kind: "int64" as const, value })),
+  // Both sides of the edges of the halves the writer works in and of the reader's seven-byte path.
+  fc.oneof(fc.constantFrom(0n, 1n, 127n, 128n, 16383n, 16384n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 35n - 1n, 2n ** 35n, 2n ** 49n - 1n, 2n ** 49n, -1n, -(2n ** 31n), -(2n ** 63n), 2n ** 63n - 1n), fc.bigInt({ min: 0n, max: 2n ** 20n }), fc.bigInt({ min: 0n, max: 2n ** 53n + 2n }), fc.bigInt({ min: -(2n ** 33n), max: 0n })).map((value) => ({ kind: "int64" as const, value })),
 );
 
 function write(w: BinaryWriter, fields: readonly Field[]): void {
@@ -54,6 +54,14 @@ describe("ReusedWriter and ReusedReader", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("refuse an int64 out of range as BinaryWriter does", () => {
+    for (const value of [2n ** 63n, -(2n ** 63n) - 1n, 2n ** 64n]) {
+      const w = new ReusedWriter();
+      expect(() => w.int64(value)).toThrow(/invalid int64/);
+      expect(() => new BinaryWriter().int64(value)).toThrow(/invalid int64/);
+    }
   });
 
   it("read back every field BinaryWriter wrote, as BinaryReader does", () => {

@@ -2,7 +2,8 @@
 // BinaryReader per input (each builds a DataView) and a writer's finish() per reply (each copies
 // the bytes into an ArrayBuffer of its own). The generated codecs take them as they are: the
 // reader is a BinaryReader, the writer a BinaryWriter. Their int64 methods also skip
-// protobuf-es' DataView round trip for the common case, a non-negative value under 2^53.
+// protobuf-es' DataView round trip and BigInt arithmetic: the value goes through a BigInt64Array
+// whose two 32-bit halves are read and written as numbers (V8 converts there without a runtime call).
 //
 // Reuse needs three of protobuf-es' private fields (the reader's buffer and view, the writer's
 // buffer and position). They are checked once, at load, by encoding and decoding a sample: if a
@@ -13,8 +14,12 @@ import type { MessageCodec } from "../rpc/index.js";
 import type { ByteSlab } from "./byte-slab.js";
 
 const EMPTY = new Uint8Array(0);
-const TWO_28 = 268435456;
-const TWO_53 = 9007199254740992;
+const TWO_32 = 4294967296;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+/** One int64 and its halves (little-endian on every platform Node runs on; checked at load). */
+const int64Cell = new BigInt64Array(1);
+const int64Halves = new Uint32Array(int64Cell.buffer);
 
 /** Node's Buffer methods, applied to any Uint8Array; checked at load (without them text is read and written the usual way). */
 interface NodeBufferText {
@@ -141,7 +146,9 @@ export class ReusedReader extends BinaryReader {
       n += (b & 0x7f) * scale;
       if (b < 0x80) {
         this.pos = pos;
-        return BigInt(n);
+        int64Halves[0] = n >>> 0;
+        int64Halves[1] = (n / TWO_32) >>> 0;
+        return int64Cell[0]!;
       }
       scale *= 128;
     }
@@ -216,32 +223,23 @@ export class ReusedWriter extends BinaryWriter {
     return super.string(value);
   }
 
+  /** A bigint in range is written from its two 32-bit halves; anything else (and the error for a bigint out of range) the usual way. */
   override int64(value: string | number | bigint): this {
-    if (typeof value === "bigint") {
-      // Exact below 2^53; a larger value cannot round down into this range.
-      let n = Number(value);
-      const f = this as unknown as WriterFields;
-      if (n >= 0 && n < TWO_53 && f.pos + 8 <= f.buffer.length) {
-        // At most eight bytes below 2^53, in 32-bit integer steps: the low 28 bits, then the rest.
-        const buf = f.buffer;
-        let pos = f.pos;
-        if (n >= TWO_28) {
-          const low = n % TWO_28;
-          n = (n - low) / TWO_28;
-          buf[pos] = (low & 0x7f) | 0x80;
-          buf[pos + 1] = ((low >>> 7) & 0x7f) | 0x80;
-          buf[pos + 2] = ((low >>> 14) & 0x7f) | 0x80;
-          buf[pos + 3] = ((low >>> 21) & 0x7f) | 0x80;
-          pos += 4;
-        }
-        while (n > 0x7f) {
-          buf[pos++] = (n & 0x7f) | 0x80;
-          n >>>= 7;
-        }
-        buf[pos++] = n;
-        f.pos = pos;
-        return this;
+    const f = this as unknown as WriterFields;
+    if (typeof value === "bigint" && value >= INT64_MIN && value <= INT64_MAX && f.pos + 10 <= f.buffer.length) {
+      int64Cell[0] = value;
+      let lo = int64Halves[0]!;
+      let hi = int64Halves[1]!;
+      const buf = f.buffer;
+      let pos = f.pos;
+      while (hi !== 0 || lo > 0x7f) {
+        buf[pos++] = (lo & 0x7f) | 0x80;
+        lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+        hi >>>= 7;
       }
+      buf[pos++] = lo;
+      f.pos = pos;
+      return this;
     }
     return super.int64(value);
   }
