@@ -2,7 +2,7 @@
 // routes from (rony.rpc).http. onAborted is registered before anything asynchronous, and an
 // aborted response is never touched again; writes after an await are corked.
 import type { HttpRequest, HttpResponse, TemplatedApp } from "uWebSockets.js";
-import { CONTAINER_ID, ErrorCode, RonyError, decodeEnvelope, httpStatusOf, rpcErrorToJson, type HttpVerb } from "../rpc/index.js";
+import { CONTAINER_ID, ErrorCode, RonyError, decodeEnvelope, httpStatusOf, rpcErrorToJson, type HttpBinding, type HttpVerb } from "../rpc/index.js";
 import { EdgeContext } from "./context.js";
 import type { Route } from "./dispatcher.js";
 import { invalidInput, type FrameHandler } from "./frame-handler.js";
@@ -290,6 +290,30 @@ const register: Record<HttpVerb, (app: TemplatedApp, pattern: string, h: (res: H
   DELETE: (app, p, h) => app.del(p, h),
 };
 
+/** What a REST request carries for its input: path values, query string and body text. */
+interface RestRequest {
+  readonly pathValues: readonly string[];
+  readonly query: string;
+  readonly headers: Record<string, string>;
+}
+
+// A function of the module, not a closure per request: under tsx (esbuild's keepNames) a named
+// closure costs an Object.defineProperty each time it is made, 7% of a REST call's CPU.
+function startRest<Auth>(route: Route<Auth>, binding: HttpBinding, frames: FrameHandler<Auth>, http: HttpState, res: HttpResponse, ex: HttpExchange, req: RestRequest, body: string): void {
+  let input: unknown;
+  try {
+    input = route.method.input.fromJSON(restInput(binding, req.pathValues, req.query, body));
+  } catch (e) {
+    respondError(res, ex, e instanceof RonyError ? e : invalidInput(route.method.name, e));
+    return;
+  }
+  if (!admitHttp(http)) {
+    respondError(res, ex, tooBusy());
+    return;
+  }
+  serveRest(route, frames, http, res, ex, req.headers, input);
+}
+
 /** Runs one REST call that holds an HTTP slot (admitHttp), and gives the slot back. */
 function serveRest<Auth>(route: Route<Auth>, frames: FrameHandler<Auth>, http: HttpState, res: HttpResponse, ex: HttpExchange, headers: Record<string, string>, input: unknown): void {
   const ctx = new EdgeContext<Auth>(route.method, headers, 0, "http", undefined);
@@ -354,25 +378,9 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
         return;
       }
       // HttpRequest lives on uWS's stack: read everything from it now.
-      const pathValues = binding.pathParams.map((_, i) => req.getParameter(i) ?? "");
-      const query = req.getQuery() ?? "";
-      const headers = collectHeaders(req);
-      const start = (body: string) => {
-        let input: unknown;
-        try {
-          input = route.method.input.fromJSON(restInput(binding, pathValues, query, body));
-        } catch (e) {
-          respondError(res, ex, e instanceof RonyError ? e : invalidInput(route.method.name, e));
-          return;
-        }
-        if (!admitHttp(http)) {
-          respondError(res, ex, tooBusy());
-          return;
-        }
-        serveRest(route, frames, http, res, ex, headers, input);
-      };
+      const request: RestRequest = { pathValues: binding.pathParams.map((_, i) => req.getParameter(i) ?? ""), query: req.getQuery() ?? "", headers: collectHeaders(req) };
       if (!readsBody) {
-        start("");
+        startRest(route, binding, frames, http, res, ex, request, "");
         return;
       }
       readBody(res, limits.maxPayloadBytes, (body) => {
@@ -382,7 +390,7 @@ export function addRestRoutes<Auth>(app: TemplatedApp, routes: Iterable<Route<Au
         }
         const text = decodeText(body);
         if (text === undefined) respondError(res, ex, notUtf8());
-        else start(text);
+        else startRest(route, binding, frames, http, res, ex, request, text);
       });
     });
   }

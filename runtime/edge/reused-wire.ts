@@ -135,7 +135,7 @@ export class ReusedReader extends BinaryReader {
     return super.double();
   }
 
-  /** Varints of up to seven bytes (under 2^49, so non-negative) are summed as numbers; longer ones go the general way. */
+  /** Varints of up to seven bytes (under 2^49, so non-negative) are summed as a number and made a bigint from its halves; longer ones go the general way. */
   override int64(): bigint {
     const buf = this.#buf;
     let pos = this.pos;
