@@ -30,32 +30,38 @@ const NUMKEYS_SECOND = new Set(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "BLM
 /** `subcommand key …` */
 const SECOND = new Set(["OBJECT", "MEMORY", "XINFO"]);
 
+// Functions of the module, not closures per command: under tsx (esbuild's keepNames) a named
+// closure costs an Object.defineProperty each time it is made.
+function text(args: readonly CommandArg[], i: number): string {
+  return String(args[i]);
+}
+
+function range(args: readonly CommandArg[], from: number, to: number): string[] {
+  const keys: string[] = [];
+  for (let i = from; i < to && i < args.length; i++) keys.push(String(args[i]));
+  return keys;
+}
+
 export function commandKeys(command: string, args: readonly CommandArg[]): string[] | null {
   const name = command.toUpperCase();
-  const text = (i: number) => String(args[i]);
-  const range = (from: number, to: number) => {
-    const keys: string[] = [];
-    for (let i = from; i < to && i < args.length; i++) keys.push(text(i));
-    return keys;
-  };
   if (KEYLESS.has(name)) return null;
-  if (ALL_ARGS.has(name)) return range(0, args.length);
-  if (FIRST_TWO.has(name)) return range(0, 2);
-  if (ALL_BUT_LAST.has(name)) return range(0, args.length - 1);
-  if (PAIRS.has(name)) return range(0, args.length).filter((_, i) => i % 2 === 0);
-  if (SCRIPT.has(name)) return range(2, 2 + Number(args[1]));
-  if (NUMKEYS_FIRST.has(name)) return range(1, 1 + Number(args[0]));
+  if (ALL_ARGS.has(name)) return range(args, 0, args.length);
+  if (FIRST_TWO.has(name)) return range(args, 0, 2);
+  if (ALL_BUT_LAST.has(name)) return range(args, 0, args.length - 1);
+  if (PAIRS.has(name)) return range(args, 0, args.length).filter((_, i) => i % 2 === 0);
+  if (SCRIPT.has(name)) return range(args, 2, 2 + Number(args[1]));
+  if (NUMKEYS_FIRST.has(name)) return range(args, 1, 1 + Number(args[0]));
   if (NUMKEYS_SECOND.has(name)) {
-    const listed = range(2, 2 + Number(args[1]));
-    return name.endsWith("STORE") ? [text(0), ...listed] : listed;
+    const listed = range(args, 2, 2 + Number(args[1]));
+    return name.endsWith("STORE") ? [text(args, 0), ...listed] : listed;
   }
-  if (name === "BITOP") return range(1, args.length);
-  if (SECOND.has(name)) return args.length > 1 ? [text(1)] : null;
+  if (name === "BITOP") return range(args, 1, args.length);
+  if (SECOND.has(name)) return args.length > 1 ? [text(args, 1)] : null;
   if (name === "XREAD" || name === "XREADGROUP") {
     const at = args.findIndex((a) => String(a).toUpperCase() === "STREAMS");
     if (at < 0) return null;
     const rest = args.length - at - 1;
-    return range(at + 1, at + 1 + rest / 2);
+    return range(args, at + 1, at + 1 + rest / 2);
   }
-  return args.length > 0 ? [text(0)] : null;
+  return args.length > 0 ? [text(args, 0)] : null;
 }
