@@ -186,25 +186,26 @@ class RpcExchange<Auth> implements Peer<Auth>, HttpExchange {
   }
 }
 
+function pushVarint(v: number, out: number[]): void {
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+}
+
 /** Wraps already-encoded envelopes in a container envelope without decoding them again. */
 function containerFrame(frames: readonly Uint8Array[]): Uint8Array {
-  const varint = (v: number, out: number[]) => {
-    while (v > 0x7f) {
-      out.push((v & 0x7f) | 0x80);
-      v >>>= 7;
-    }
-    out.push(v);
-  };
   const parts: number[][] = frames.map((f) => {
     const head = [10];
-    varint(f.length, head);
+    pushVarint(f.length, head);
     return head;
   });
   const inner = frames.reduce((n, f, i) => n + parts[i]!.length + f.length, 0);
   const head = [13, CONTAINER_ID & 0xff, (CONTAINER_ID >>> 8) & 0xff, (CONTAINER_ID >>> 16) & 0xff, CONTAINER_ID >>> 24];
   if (inner > 0) {
     head.push(26);
-    varint(inner, head);
+    pushVarint(inner, head);
   }
   const out = new Uint8Array(head.length + inner);
   out.set(head, 0);
