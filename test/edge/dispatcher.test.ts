@@ -182,6 +182,55 @@ describe("Dispatcher and frame handler", () => {
     expect(peer.inFlight).toBe(0);
   });
 
+  it("a chain of synchronous middleware around a plain handler is answered at once, with no promise step", () => {
+    const { dispatcher, frames, peer } = setup();
+    const order: string[] = [];
+    dispatcher.add({ ...say, constructorId: 4400, name: "Counted" }, (input: EchoRequest): EchoReply => (order.push("handler"), { ...input, serverTime: 3n }));
+    dispatcher.use({ before: () => void order.push("before"), after: (ctx) => void (order.push("after"), ctx.output !== undefined && ((ctx.output as EchoReply).serverTime = 4n)) });
+    frames.binary(frame(4400, 1), peer);
+    expect(peer.binary).toHaveLength(1); // no await
+    expect(order).toEqual(["before", "handler", "after"]);
+    expect(EchoReply.decode(peer.binary[0]!.payload)).toEqual({ ...request, serverTime: 4n });
+    // A synchronous before that stops without an answer: CANCELLED, still at once; one that throws: its typed error.
+    dispatcher.useFor(
+      { ...say, constructorId: 4400 },
+      {
+        before: (ctx) => {
+          if (ctx.headers["x-stop"] === "1") ctx.stop();
+          if (ctx.headers["x-throw"] === "1") throw new RonyError(ErrorCode.PERMISSION_DENIED, "no");
+        },
+      },
+    );
+    frames.binary(frame(4400, 2, undefined, { "x-stop": "1" }), peer);
+    frames.binary(frame(4400, 3, undefined, { "x-throw": "1" }), peer);
+    expect(peer.binary.map((e) => e.requestId)).toEqual([1, 2, 3]);
+    expect(errorOf(peer.binary[1]!).code).toBe(ErrorCode.CANCELLED);
+    expect(errorOf(peer.binary[2]!).code).toBe(ErrorCode.PERMISSION_DENIED);
+    expect(peer.inFlight).toBe(0);
+  });
+
+  it("a chain that mixes synchronous and asynchronous steps keeps their order and waits only where a step returns a promise", async () => {
+    const { dispatcher, frames, peer } = setup();
+    const order: string[] = [];
+    const later = (what: string) => new Promise<void>((r) => setTimeout(() => r(void order.push(what)), 5));
+    dispatcher.add({ ...say, constructorId: 4500, name: "Mixed" }, (input: EchoRequest): EchoReply => (order.push("handler"), { ...input, serverTime: 5n }));
+    dispatcher.use({ before: () => void order.push("before 1"), after: () => later("after 2") });
+    dispatcher.use({ before: () => later("before 2"), after: () => void order.push("after 1") });
+    dispatcher.use({ before: () => void order.push("before 3") });
+    frames.binary(frame(4500, 1), peer);
+    expect(order).toEqual(["before 1"]);
+    expect(peer.binary).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(order).toEqual(["before 1", "before 2", "before 3", "handler", "after 1", "after 2"]);
+    expect(EchoReply.decode(peer.binary[0]!.payload)).toEqual({ ...request, serverTime: 5n });
+    // An asynchronous after that rejects sets the error; a synchronous one before it already ran.
+    dispatcher.useFor({ ...say, constructorId: 4500 }, { after: async () => Promise.reject(new RonyError(ErrorCode.ABORTED, "late")) });
+    frames.binary(frame(4500, 2), peer);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(errorOf(peer.binary[1]!).code).toBe(ErrorCode.ABORTED);
+    expect(peer.inFlight).toBe(0);
+  });
+
   it("a hand-written codec (decode(bytes), encode ignoring the writer) gets the payload bytes and its own bytes are sent, while generated codecs share the edge's reader and writer", async () => {
     const { dispatcher, frames, peer } = setup();
     const text = new TextDecoder();
