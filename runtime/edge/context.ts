@@ -12,6 +12,11 @@ export class EdgeContext<Auth = unknown> implements CallContext {
   output: unknown = undefined;
   /** The typed error the caller will get, if any. */
   error: RonyError | undefined = undefined;
+  /**
+   * When the call started, in `performance.now()` milliseconds, for middleware that times calls
+   * (the metrics middleware sets it in its `before`); 0 until one does.
+   */
+  startedAt = 0;
   #stopped = false;
   /** Streaming calls only (set by the stream): aborts on cancel, deadline or a lost connection. */
   declare readonly signal?: AbortSignal;
