@@ -302,10 +302,7 @@ function entrySize(k: Uint8Array, v: Uint8Array): number {
 
 /** Bytes an envelope takes; `parts` are its encoded header keys and values, from headerEntries. */
 function envelopeSize(env: Envelope, parts: Uint8Array[] | undefined): number {
-  let size = 0;
-  if (env.constructorId !== 0) size += 5;
-  if (env.requestId !== 0) size += 1 + varintSize(env.requestId >>> 0);
-  if (env.payload.length !== 0) size += 1 + varintSize(env.payload.length) + env.payload.length;
+  let size = replyHeadSize(env.constructorId, env.requestId, env.payload.length) + env.payload.length;
   if (parts !== undefined) {
     for (let i = 0; i < parts.length; i += 2) {
       const e = entrySize(parts[i]!, parts[i + 1]!);
@@ -316,25 +313,9 @@ function envelopeSize(env: Envelope, parts: Uint8Array[] | undefined): number {
 }
 
 function writeEnvelope(out: Uint8Array, at: number, env: Envelope, parts: Uint8Array[] | undefined): number {
-  if (env.constructorId !== 0) {
-    const id = env.constructorId >>> 0;
-    out[at] = 13;
-    out[at + 1] = id & 0xff;
-    out[at + 2] = (id >>> 8) & 0xff;
-    out[at + 3] = (id >>> 16) & 0xff;
-    out[at + 4] = id >>> 24;
-    at += 5;
-  }
-  if (env.requestId !== 0) {
-    out[at++] = 16;
-    at = writeVarint(out, at, env.requestId >>> 0);
-  }
-  if (env.payload.length !== 0) {
-    out[at++] = 26;
-    at = writeVarint(out, at, env.payload.length);
-    out.set(env.payload, at);
-    at += env.payload.length;
-  }
+  at = writeReplyHead(out, at, env.constructorId, env.requestId, env.payload.length);
+  out.set(env.payload, at);
+  at += env.payload.length;
   if (parts !== undefined) {
     for (let i = 0; i < parts.length; i += 2) {
       const k = parts[i]!;
@@ -379,7 +360,7 @@ export function encodeReply(scratch: Uint8Array, constructorId: number, requestI
 }
 
 /**
- * Writes, from `at`, what precedes the payload in a header-less reply envelope (replyHeadSize
+ * Writes, from `at`, what precedes the payload in an envelope (its headers come after it; replyHeadSize
  * bytes); returns where the payload goes. A writer can then encode the payload in place.
  * Byte-identical to encodeEnvelope's output.
  */
