@@ -14,14 +14,13 @@ const HEAD_MAX = 5 + 6 + 6;
 const MIN_ROOM = 1024;
 
 export class ReplyEncoder {
-  readonly #writer: BinaryWriter = reuseWorks ? new ReusedWriter() : new BinaryWriter();
   /** Without reuse (reused-wire.ts) the writer is used as a plain BinaryWriter. */
-  readonly #reuses = reuseWorks;
+  readonly #writer: BinaryWriter = reuseWorks ? new ReusedWriter() : new BinaryWriter();
   readonly #frames = new ByteSlab();
 
   /** Throws what the codec throws (an output that does not encode), leaving the writer clean. */
   encode<T>(constructorId: number, requestId: number, codec: MessageCodec<T>, output: T): Uint8Array {
-    if (!this.#reuses) return this.#encodeFinished(this.#writer, constructorId, requestId, codec, output);
+    if (!reuseWorks) return this.#encodeFinished(this.#writer, constructorId, requestId, codec, output);
     const w = this.#writer as ReusedWriter;
     const slab = this.#frames;
     const payloadAt = slab.reserve(MIN_ROOM) + HEAD_MAX;

@@ -90,10 +90,12 @@ export class ReusedReader extends BinaryReader {
   override string(strict?: boolean): string {
     const buf = this.#buf;
     const at = this.pos;
+    // A one-byte length of 16 or less: short text, read once the usual way.
+    if (latin1Slice === undefined || !(buf[at]! > 16)) return super.string(strict);
     const len = this.uint32();
     const start = this.pos;
     const end = start + len;
-    if (len > 16 && end <= this.len && latin1Slice !== undefined) {
+    if (end <= this.len) {
       let bits = 0;
       for (let i = start; i < end; i++) bits |= buf[i]!;
       if (bits < 0x80) {
